@@ -1,0 +1,210 @@
+// Command updater keeps the source.commit pins of an MCP server registry
+// fresh, one reviewed pull request per server.
+//
+// main only wires: flags into an options struct, a logger, a signal-aware
+// context, then one call into package updater. Errors become exit codes
+// here and nowhere else: 0 all fine, 1 some servers failed (or the pass
+// could not run), 2 bad usage or configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/lmittmann/tint"
+	"golang.org/x/term"
+
+	"github.com/mcp-registry/updater/updater"
+)
+
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command may use of the process: its outputs, its
+// environment and the logger built from the common flags.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	logger         *slog.Logger
+	// terminal is true when stderr is a terminal: progress lines and
+	// colours are for people only.
+	terminal bool
+}
+
+// command is one subcommand: setup registers its flags on fs and returns
+// the function that runs it once the flags are parsed.
+type command struct {
+	name    string
+	summary string
+	setup   func(fs *flag.FlagSet, e *env) func(ctx context.Context) error
+}
+
+func commands() []command {
+	return []command{
+		runCommand(),
+		daemonCommand(),
+		validateCommand(),
+		pinCommand(),
+		reviewCommand(),
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr, cmds)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	var cmd *command
+	for i := range cmds {
+		if cmds[i].name == args[0] {
+			cmd = &cmds[i]
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(stderr, "updater: unknown command %q\n", args[0])
+		usage(stderr, cmds)
+		return exitUsage
+	}
+
+	e := &env{stdout: stdout, stderr: stderr, getenv: getenv, terminal: isTerminal(stderr)}
+	fs := flag.NewFlagSet("updater "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	logFormat := fs.String("log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	exec := cmd.setup(fs, e)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "updater %s: unexpected arguments: %s\n", cmd.name, strings.Join(fs.Args(), " "))
+		return exitUsage
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		fmt.Fprintf(stderr, "updater %s: %v\n", cmd.name, err)
+		return exitUsage
+	}
+	logger, err := newLogger(stderr, *logFormat, *logLevel, e.terminal)
+	if err != nil {
+		fmt.Fprintf(stderr, "updater %s: %v\n", cmd.name, err)
+		return exitUsage
+	}
+	e.logger = logger
+
+	return exitCode(stderr, cmd.name, exec(ctx))
+}
+
+// exitCode maps the typed errors of package updater to the process exit
+// code and prints the error once.
+func exitCode(stderr io.Writer, name string, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "updater %s: %v\n", name, err)
+	var usageErr *updater.UsageError
+	if errors.As(err, &usageErr) {
+		return exitUsage
+	}
+	return exitFailed
+}
+
+// applyEnv gives every flag not set on the command line the value of
+// UPDATER_<FLAG> (upper case, dashes as underscores) when that is set, so
+// unattended runs can be configured from the environment alone.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || set[f.Name] {
+			return
+		}
+		name := "UPDATER_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		if e := fs.Set(f.Name, v); e != nil {
+			err = fmt.Errorf("%s=%q: %w", name, v, e)
+		}
+	})
+	return err
+}
+
+func newLogger(w io.Writer, format, level string, terminal bool) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	switch format {
+	case "auto":
+		if terminal {
+			format = "text"
+		} else {
+			format = "json"
+		}
+	case "text", "json":
+	default:
+		return nil, fmt.Errorf("--log-format %q: want text, json or auto", format)
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), nil
+	}
+	return slog.New(tint.NewHandler(w, &tint.Options{Level: lvl, NoColor: !terminal, TimeFormat: "15:04:05"})), nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func usage(w io.Writer, cmds []command) {
+	fmt.Fprintln(w, "usage: updater <command> [flags]")
+	fmt.Fprintln(w)
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'updater <command> -h' for the flags of a command.")
+}
+
+// stringList is a repeatable flag that also takes comma-separated lists:
+// --server a --server b,c.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+
+func (s *stringList) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*s = append(*s, part)
+		}
+	}
+	return nil
+}
