@@ -2,17 +2,25 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
+
+	"github.com/mcp-registry/updater/updater"
 )
 
-// pinCommand is a placeholder until its issue lands.
 func pinCommand() command {
 	return command{
 		name:    "pin",
-		summary: "(not yet built)",
+		summary: "set one server's source.commit by hand",
 		setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context) error {
-			return func(ctx context.Context) error { return errors.New("pin: not yet built") }
+			var opts updater.PinOptions
+			fs.StringVar(&opts.Registry, "registry", ".", "registry root: the directory holding servers/")
+			fs.StringVar(&opts.Server, "server", "", "the server to pin (its directory name)")
+			fs.StringVar(&opts.Commit, "commit", "", "the new pin: a full 40-hex commit SHA")
+			return func(ctx context.Context) error {
+				opts.Stdout = e.stdout
+				opts.Logger = e.logger
+				return updater.Pin(ctx, opts)
+			}
 		},
 	}
 }

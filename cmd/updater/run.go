@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mcp-registry/updater/updater"
 )
 
 func runCommand() command {
@@ -11,17 +15,123 @@ func runCommand() command {
 		name:    "run",
 		summary: "run one pass: resolve upstreams, open or update pin PRs",
 		setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context) error {
-			return func(ctx context.Context) error { return errors.New("run: not yet built") }
+			build := passFlags(fs, e)
+			return func(ctx context.Context) error {
+				opts, err := build()
+				if err != nil {
+					return err
+				}
+				return updater.Run(ctx, opts)
+			}
 		},
 	}
+}
+
+// passFlags registers the flags shared by run and daemon and returns the
+// function that turns them, once parsed, into updater.Options.
+func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
+	var o updater.Options
+	var servers, labels stringList
+	var shard, tokenFile, appKeyFile string
+	var appID int64
+	fs.StringVar(&o.Registry, "registry", ".", "registry root holding servers/<name>/server.yaml")
+	fs.Var(&servers, "server", "only this server (repeatable, or a comma list)")
+	fs.StringVar(&shard, "shard", "", "handle only shard `I/N` of the servers (stable by name hash)")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "resolve and plan; write nothing")
+	fs.IntVar(&o.Concurrency, "concurrency", 16, "upstreams resolved at once")
+	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "time allowed per upstream, retries included")
+	fs.StringVar(&o.Resolve, "resolve", "auto", "how to resolve heads: git (ref listing), api (GitHub commits API), auto")
+	fs.IntVar(&o.MaxNewPRs, "max-new-prs", 0, "PRs created per pass at most; 0 = no cap (updates don't count)")
+	fs.DurationVar(&o.MinAge, "min-age", 0, "cooldown: propose only commits at least this old (e.g. 72h)")
+	fs.StringVar(&o.BaseBranch, "base-branch", "", "registry branch the PRs target (default: the repository's default branch)")
+	fs.StringVar(&o.BranchPrefix, "branch-prefix", "updater/pin-", "prefix of the bot's branches")
+	fs.Var(&labels, "label", "label for the bot's PRs (repeatable; default pin-update)")
+	fs.StringVar(&o.GitAuthor, "git-author", "", "author of the bot's commits, \"Name <email>\"")
+	fs.StringVar(&o.CommitVia, "commit-via", "git", "git (push with go-git) or api (Git Data API: commits GitHub signs as verified)")
+	fs.StringVar(&o.CacheDir, "cache-dir", "", "cache of upstream and registry clones (default: the user cache dir)")
+	fs.StringVar(&o.Review, "review", "builtin", "differential review: builtin, command, dispatch or off")
+	fs.StringVar(&o.ReviewerCmd, "reviewer-cmd", "", "agent reviewer command for --review command (run with sh -c, no token, no network of ours)")
+	fs.DurationVar(&o.ReviewTimeout, "review-timeout", 15*time.Minute, "time allowed for the agent reviewer")
+	fs.StringVar(&o.ReviewRepo, "review-repo", "", "owner/name receiving the security-review repository_dispatch for --review dispatch")
+	fs.StringVar(&o.ReportDir, "report-dir", "", "write each review's report.md and labels.txt under this directory")
+	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON document")
+	fs.StringVar(&o.Summary, "summary", "", "also write the Markdown pass summary to this file")
+	fs.StringVar(&tokenFile, "token-file", "", "read the GitHub token from this file (else $GITHUB_TOKEN); never pass a token as a flag")
+	fs.Int64Var(&appID, "app-id", 0, "GitHub App ID, to authenticate as an App installation instead of a token")
+	fs.StringVar(&appKeyFile, "app-key-file", "", "PEM private key of the GitHub App")
+	fs.DurationVar(&o.GitHub.MaxWait, "max-wait", 5*time.Minute, "longest wait for a GitHub rate limit; past it the server is deferred")
+
+	return func() (updater.Options, error) {
+		o.Servers = servers
+		if len(labels) > 0 {
+			o.Labels = labels
+		}
+		var err error
+		if o.Shard, err = updater.ParseShard(shard); err != nil {
+			return o, err
+		}
+		o.GitHub.Repository = e.getenv("GITHUB_REPOSITORY")
+		o.GitHub.APIURL = e.getenv("GITHUB_API_URL")
+		o.GitHub.ServerURL = e.getenv("GITHUB_SERVER_URL")
+		o.GitHub.StepSummary = e.getenv("GITHUB_STEP_SUMMARY")
+		if o.GitHub.Token, err = readToken(tokenFile, e.getenv); err != nil {
+			return o, err
+		}
+		if appID != 0 {
+			if appKeyFile == "" {
+				return o, updater.Usagef("--app-id needs --app-key-file")
+			}
+			o.GitHub.AppID = appID
+			if o.GitHub.AppKey, err = os.ReadFile(appKeyFile); err != nil {
+				return o, updater.Usagef("--app-key-file: %v", err)
+			}
+		}
+		o.Stdout = e.stdout
+		o.Logger = e.logger
+		if e.terminal && !o.JSON {
+			o.Progress = e.stderr
+		}
+		return o, nil
+	}
+}
+
+// readToken takes the GitHub token from a file or $GITHUB_TOKEN: never
+// from a flag, where it would show in ps.
+func readToken(file string, getenv func(string) string) (string, error) {
+	if file == "" {
+		return strings.TrimSpace(getenv("GITHUB_TOKEN")), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", updater.Usagef("--token-file: %v", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" || strings.ContainsAny(tok, " \n\t") {
+		return "", updater.Usagef("--token-file %s: want one token on one line", file)
+	}
+	return tok, nil
 }
 
 func daemonCommand() command {
 	return command{
 		name:    "daemon",
-		summary: "run passes on a cron schedule",
+		summary: "run passes on a cron schedule, with /healthz and /metrics",
 		setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context) error {
-			return func(ctx context.Context) error { return errors.New("daemon: not yet built") }
+			build := passFlags(fs, e)
+			var o updater.DaemonOptions
+			fs.StringVar(&o.Schedule, "schedule", updater.DefaultSchedule, "cron schedule: 5 fields or a descriptor like @daily")
+			fs.StringVar(&o.TZ, "tz", "UTC", "time zone of the schedule")
+			fs.BoolVar(&o.RunOnStart, "run-on-start", false, "run a pass at once, then on schedule")
+			fs.StringVar(&o.Listen, "listen", "", "serve /healthz and /metrics on this address (e.g. :9090)")
+			fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 2*time.Minute, "time a pass in flight gets to finish its write after SIGTERM")
+			return func(ctx context.Context) error {
+				var err error
+				if o.Pass, err = build(); err != nil {
+					return err
+				}
+				o.Pass.Progress = nil
+				return updater.Daemon(ctx, o)
+			}
 		},
 	}
 }

@@ -1,0 +1,96 @@
+package updater
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mcp-registry/updater/gitops"
+)
+
+// connect builds the real dependencies of a pass from the options: the
+// upstream resolver and cache always; GitHub when a token or App is
+// configured; the registry remote when the pass writes.
+func connect(ctx context.Context, opts *Options) (*deps, error) {
+	d := &deps{}
+	var gh *gitops.GitHub
+	if opts.GitHub.Repository != "" && (opts.GitHub.Token != "" || opts.GitHub.AppID != 0) {
+		var err error
+		gh, err = gitops.NewGitHub(ctx, gitops.GitHubConfig{
+			APIURL:     opts.GitHub.APIURL,
+			Repository: opts.GitHub.Repository,
+			Token:      opts.GitHub.Token,
+			AppID:      opts.GitHub.AppID,
+			AppKeyPEM:  opts.GitHub.AppKey,
+			MaxWait:    opts.GitHub.MaxWait,
+		})
+		if err != nil {
+			return nil, Usagef("GitHub: %v", err)
+		}
+		d.forge = gh
+		d.stats = func() *APIStats {
+			s := gh.Requests()
+			return &APIStats{Reads: int(s.Reads), Writes: int(s.Writes), Retries: int(s.Retries), Waits: int(s.RateLimitWaits), LongestWait: s.LongestWait.String()}
+		}
+	}
+
+	ropts := gitops.ResolverOptions{Mode: opts.Resolve, Timeout: opts.Timeout, Logger: opts.Logger}
+	if gh != nil {
+		ropts.GitHub = gh.Client()
+	}
+	d.resolver = gitops.NewResolver(ropts)
+
+	cacheDir, err := cacheRoot(opts.CacheDir)
+	if err != nil {
+		return nil, err
+	}
+	cache, err := gitops.NewCache(filepath.Join(cacheDir, "upstreams"), gitops.CacheOptions{Logger: opts.Logger})
+	if err != nil {
+		return nil, Usagef("--cache-dir: %v", err)
+	}
+	d.history = cache
+
+	if gh == nil || opts.DryRun {
+		return d, nil
+	}
+	if opts.BaseBranch == "" {
+		base, err := gh.DefaultBranch(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("finding the registry's default branch: %w", err)
+		}
+		opts.BaseBranch = base
+	}
+	author, _ := mail.ParseAddress(opts.GitAuthor) // checked by Options.Check
+	token, err := gh.Token(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("GitHub token: %w", err)
+	}
+	remote, err := gitops.OpenRegistryRemote(ctx, gitops.RemoteConfig{
+		URL:          strings.TrimSuffix(opts.GitHub.ServerURL, "/") + "/" + opts.GitHub.Repository + ".git",
+		Token:        token,
+		CacheDir:     filepath.Join(cacheDir, "registry"),
+		BaseBranch:   opts.BaseBranch,
+		BranchPrefix: opts.BranchPrefix,
+		Author:       gitops.CommitAuthor{Name: author.Name, Email: author.Address},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetching the registry repository: %w", err)
+	}
+	d.remote = remote
+	return d, nil
+}
+
+// cacheRoot is --cache-dir, or updater's folder in the user cache dir.
+func cacheRoot(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", Usagef("no --cache-dir given and no user cache directory: %v", err)
+	}
+	return filepath.Join(base, "mcp-registry-updater"), nil
+}

@@ -1,0 +1,69 @@
+package updater
+
+import (
+	"time"
+
+	"github.com/mcp-registry/updater/gitops"
+)
+
+// Action is what a pass decided for one server.
+type Action string
+
+const (
+	ActionUpToDate Action = "up-to-date" // the pin is the upstream head
+	ActionBump     Action = "bump"       // the pin moves Current -> Target
+	ActionHeld     Action = "held"       // a bump exists but waits: cooldown, or a maintainer closed its PR
+	ActionDeferred Action = "deferred"   // a bump exists but this pass's caps (or rate limits) leave it for the next
+	ActionFrozen   Action = "frozen"     // the followed ref cannot move (pull request ref, ref gone upstream)
+	ActionSkipped  Action = "skipped"    // not a pinned, locally built server
+	ActionError    Action = "error"      // this server failed; the others went on
+)
+
+// Decision is one server's line in the report. Field names are the
+// documented JSON contract of `updater run --json`.
+type Decision struct {
+	Server  string `json:"server"`
+	Path    string `json:"path,omitempty"`
+	Action  Action `json:"decision"`
+	Current string `json:"current,omitempty"` // the pin now
+	Latest  string `json:"latest,omitempty"`  // what the followed ref points at upstream
+	Target  string `json:"target,omitempty"`  // the commit proposed (Latest, or older under --min-age)
+	Ref     string `json:"ref,omitempty"`     // the full upstream ref followed
+	Branch  string `json:"branch,omitempty"`  // the new source.branch, when a tag-tracking server moves to a newer tag
+	Detail  string `json:"detail,omitempty"`  // why, in words
+
+	Commits int `json:"commits,omitempty"` // commits in Current..Target, when inspected
+
+	PR     *PRResult     `json:"pr,omitempty"`
+	Review *ReviewResult `json:"review,omitempty"`
+
+	// CoolingUntil is when a held bump becomes eligible under --min-age.
+	CoolingUntil *time.Time `json:"cooling_until,omitempty"`
+
+	project   string
+	directory string
+	oldBranch string
+	res       gitops.Resolution // what the upstream said, for re-planning against the base branch
+}
+
+// PRResult is what the pass did (or, dry, would do) about the server's PR.
+type PRResult struct {
+	Number int    `json:"number,omitempty"`
+	URL    string `json:"url,omitempty"`
+	// Outcome is one of: opened, updated, unchanged, closed, would-open,
+	// would-update, would-close, held, deferred.
+	Outcome string `json:"outcome"`
+	Pushed  bool   `json:"pushed,omitempty"`
+}
+
+// ReviewResult is the differential review's verdict on a bump.
+type ReviewResult struct {
+	Risk     string `json:"risk"`
+	Blocked  bool   `json:"blocked,omitempty"`
+	Findings int    `json:"findings"`
+	Check    string `json:"check,omitempty"` // success, neutral or failure
+	Report   string `json:"report,omitempty"`
+}
+
+// failed reports whether the decision counts toward exit code 1.
+func (d *Decision) failed() bool { return d.Action == ActionError }

@@ -1,0 +1,196 @@
+package updater
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Options configure one pass (`updater run`) and every pass of the daemon.
+// The command line fills them; zero values get the documented defaults
+// from Defaults.
+type Options struct {
+	Registry string   // registry root: holds servers/<name>/server.yaml
+	Servers  []string // restrict the pass to these servers (empty: all)
+	Shard    Shard    // this job's share of the servers
+	DryRun   bool     // resolve and plan, write nothing
+
+	Concurrency int           // upstreams resolved at once
+	Timeout     time.Duration // per upstream, all attempts together
+	Resolve     string        // git, api or auto
+
+	MaxNewPRs    int           // PRs created per pass; 0 = no cap
+	MinAge       time.Duration // cooldown: propose only commits at least this old
+	BaseBranch   string        // registry branch PRs target; "" = the repo's default branch
+	BranchPrefix string        // bot branches are <prefix><server>
+	Labels       []string      // added to every bot PR
+	GitAuthor    string        // "Name <email>" of the bot's commits
+	CommitVia    string        // git (push with go-git) or api (Git Data API, verified commits)
+	CacheDir     string        // upstream and registry clones, reused between passes
+
+	Review        string        // builtin, command, dispatch or off
+	ReviewerCmd   string        // the agent command for --review command
+	ReviewTimeout time.Duration // for the agent
+	ReviewRepo    string        // owner/name receiving repository_dispatch for --review dispatch
+	ReportDir     string        // where review reports are written (an Actions artifact); "" = none
+
+	JSON    bool   // print the report as one JSON document instead of a table
+	Summary string // also write the Markdown summary to this file
+
+	GitHub GitHubOptions
+
+	Stdout   io.Writer
+	Progress io.Writer // progress lines for people; nil = none
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// GitHubOptions are where the registry lives and how to write to it. They
+// come from the environment GitHub Actions already sets.
+type GitHubOptions struct {
+	Repository  string // owner/name of the registry repository
+	APIURL      string // https://api.github.com, or GHES/emulator base
+	ServerURL   string // https://github.com: clone URLs are <ServerURL>/<Repository>.git
+	Token       string // never logged; from GITHUB_TOKEN or a file
+	AppID       int64  // GitHub App alternative to Token
+	AppKey      []byte // PEM private key of the App
+	MaxWait     time.Duration
+	StepSummary string // $GITHUB_STEP_SUMMARY
+}
+
+// Shard is the I/N share of servers a job handles: every server falls in
+// exactly one shard, by a stable hash of its name.
+type Shard struct{ Index, Count int }
+
+// ParseShard reads "I/N" (1-based index).
+func ParseShard(s string) (Shard, error) {
+	if s == "" {
+		return Shard{}, nil
+	}
+	var sh Shard
+	if _, err := fmt.Sscanf(s, "%d/%d", &sh.Index, &sh.Count); err != nil || fmt.Sprintf("%d/%d", sh.Index, sh.Count) != s {
+		return Shard{}, Usagef("--shard %q: want I/N, e.g. 2/5", s)
+	}
+	if sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count {
+		return Shard{}, Usagef("--shard %q: want 1 <= I <= N", s)
+	}
+	return sh, nil
+}
+
+func (s Shard) String() string {
+	if s.Count == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.Index, s.Count)
+}
+
+// Defaults fills zero fields with their defaults.
+func (o *Options) Defaults() {
+	if o.Registry == "" {
+		o.Registry = "."
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 16
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 60 * time.Second
+	}
+	if o.Resolve == "" {
+		o.Resolve = "auto"
+	}
+	if o.BranchPrefix == "" {
+		o.BranchPrefix = "updater/pin-"
+	}
+	if o.Labels == nil {
+		o.Labels = []string{"pin-update"}
+	}
+	if o.GitAuthor == "" {
+		o.GitAuthor = "mcp-registry-updater[bot] <updater-bot@users.noreply.github.com>"
+	}
+	if o.CommitVia == "" {
+		o.CommitVia = "git"
+	}
+	if o.Review == "" {
+		o.Review = "builtin"
+	}
+	if o.ReviewTimeout <= 0 {
+		o.ReviewTimeout = 15 * time.Minute
+	}
+	if o.GitHub.APIURL == "" {
+		o.GitHub.APIURL = "https://api.github.com"
+	}
+	if o.GitHub.ServerURL == "" {
+		o.GitHub.ServerURL = "https://github.com"
+	}
+	if o.GitHub.MaxWait <= 0 {
+		o.GitHub.MaxWait = 5 * time.Minute
+	}
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Check reports options that cannot work together as a usage error.
+func (o *Options) Check() error {
+	switch o.Resolve {
+	case "git", "api", "auto":
+	default:
+		return Usagef("--resolve %q: want git, api or auto", o.Resolve)
+	}
+	switch o.CommitVia {
+	case "git", "api":
+	default:
+		return Usagef("--commit-via %q: want git or api", o.CommitVia)
+	}
+	switch o.Review {
+	case "builtin", "off", "dispatch":
+	case "command":
+		if strings.TrimSpace(o.ReviewerCmd) == "" {
+			return Usagef("--review command needs --reviewer-cmd")
+		}
+	default:
+		return Usagef("--review %q: want builtin, command, dispatch or off", o.Review)
+	}
+	if o.Review == "dispatch" && !validRepo(o.ReviewRepo) {
+		return Usagef("--review dispatch needs --review-repo owner/name")
+	}
+	if o.MaxNewPRs < 0 {
+		return Usagef("--max-new-prs must not be negative")
+	}
+	if o.MinAge < 0 {
+		return Usagef("--min-age must not be negative")
+	}
+	if _, err := mail.ParseAddress(o.GitAuthor); err != nil {
+		return Usagef("--git-author %q: want \"Name <email>\"", o.GitAuthor)
+	}
+	if !strings.HasSuffix(o.BranchPrefix, "-") && !strings.HasSuffix(o.BranchPrefix, "/") {
+		return Usagef("--branch-prefix %q must end in - or /", o.BranchPrefix)
+	}
+	if o.GitHub.Repository != "" && !validRepo(o.GitHub.Repository) {
+		return Usagef("GITHUB_REPOSITORY %q: want owner/name", o.GitHub.Repository)
+	}
+	if !o.DryRun {
+		if o.GitHub.Repository == "" {
+			return Usagef("a pass that writes needs GITHUB_REPOSITORY (owner/name of the registry); use --dry-run to only plan")
+		}
+		if o.GitHub.Token == "" && o.GitHub.AppID == 0 {
+			return Usagef("a pass that writes needs GITHUB_TOKEN (or --token-file, or a GitHub App); use --dry-run to only plan")
+		}
+	}
+	return nil
+}
+
+func validRepo(s string) bool {
+	owner, name, ok := strings.Cut(s, "/")
+	return ok && owner != "" && name != "" && !strings.ContainsAny(name, "/ ") && !strings.ContainsAny(owner, " ") &&
+		owner != "." && owner != ".." && name != "." && name != ".."
+}

@@ -1,0 +1,220 @@
+package updater
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/registry"
+)
+
+// Run runs one pass: load the registry, resolve every eligible upstream,
+// plan, and (unless dry) open, update or close the bot's pull requests and
+// publish their reviews. It prints the report to opts.Stdout (a table, or
+// JSON with opts.JSON) and the Markdown summary where configured. It
+// returns ErrServersFailed when any server failed, a *UsageError when the
+// options or registry cannot be used.
+func Run(ctx context.Context, opts Options) error {
+	opts.Defaults()
+	if err := opts.Check(); err != nil {
+		return err
+	}
+	d, err := connect(ctx, &opts)
+	if err != nil {
+		return err
+	}
+	rep, err := runPass(ctx, &opts, d)
+	if err != nil {
+		return err
+	}
+	return finish(&opts, rep)
+}
+
+// finish prints the report and the summary and turns failures into the
+// error the command maps to its exit code.
+func finish(opts *Options, rep *Report) error {
+	var err error
+	if opts.JSON {
+		err = rep.WriteJSON(opts.Stdout)
+	} else {
+		err = rep.WriteTable(opts.Stdout)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	for _, path := range []string{opts.Summary, opts.GitHub.StepSummary} {
+		if path == "" {
+			continue
+		}
+		if err := appendSummary(path, rep); err != nil {
+			opts.Logger.Error("cannot write the summary", "file", path, "err", err)
+		}
+	}
+	if rep.Failed() {
+		return ErrServersFailed
+	}
+	return nil
+}
+
+func appendSummary(path string, rep *Report) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteMarkdown(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// pass is the state of one run of runPass.
+type pass struct {
+	opts *Options
+	deps *deps
+	log  *slog.Logger
+}
+
+// runPass is the pass over injected dependencies.
+func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
+	p := &pass{opts: opts, deps: d, log: opts.Logger}
+	rep := &Report{Started: opts.Now(), DryRun: opts.DryRun, Shard: opts.Shard.String()}
+	defer func() { rep.Duration = opts.Now().Sub(rep.Started) }()
+
+	files, loadErrs := registry.Load(opts.Registry)
+	var fileErrs []error
+	for _, err := range loadErrs {
+		var fe *registry.FileError
+		if !errors.As(err, &fe) {
+			return nil, Usagef("registry %s: %v", opts.Registry, err)
+		}
+		p.log.Error("cannot load server", "file", fe.Path, "err", err)
+		fileErrs = append(fileErrs, err)
+	}
+	sel, err := selectServers(files, fileErrs, opts.Servers, opts.Shard)
+	if err != nil {
+		return nil, err
+	}
+	rep.Decisions = append(rep.Decisions, sel.decided...)
+
+	planned := p.resolveAll(ctx, sel.eligible)
+
+	if d.forge != nil {
+		planned, err = p.write(ctx, planned, sel)
+		if err != nil {
+			return nil, err
+		}
+	} else if opts.MinAge > 0 {
+		p.each(ctx, planned, func(ctx context.Context, dec *Decision) { p.applyCooldown(ctx, dec) })
+	}
+	for i := range planned {
+		if planned[i].PR == nil && planned[i].Action == ActionBump && opts.DryRun {
+			planned[i].PR = &PRResult{Outcome: "would-open"}
+		}
+	}
+	rep.Decisions = append(rep.Decisions, planned...)
+	rep.sort()
+	if d.stats != nil {
+		rep.GitHub = d.stats()
+	}
+	for _, dec := range rep.Decisions {
+		if dec.Action == ActionError {
+			p.log.Error("server failed", "server", dec.Server, "file", dec.Path, "err", dec.Detail)
+		}
+	}
+	return rep, nil
+}
+
+// resolveAll resolves every eligible server's upstream with bounded
+// parallelism and plans each; a progress line counts them for people.
+func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decision {
+	out := make([]Decision, len(files))
+	var done atomic.Int64
+	total := len(files)
+	progress := p.opts.Progress
+	p.parallel(ctx, len(files), func(ctx context.Context, i int) {
+		f := files[i]
+		src := f.Server.Source
+		res, err := p.deps.resolver.Resolve(ctx, gitops.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+		if err == nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		out[i] = plan(f, res, err)
+		n := done.Add(1)
+		if progress != nil {
+			fmt.Fprintf(progress, "\rresolved %d/%d", n, total)
+		}
+	})
+	if progress != nil && total > 0 {
+		fmt.Fprintln(progress)
+	}
+	return out
+}
+
+// parallel runs fn for 0..n-1 on at most opts.Concurrency goroutines.
+// Once ctx is cancelled no new item starts; fn sees the cancelled ctx.
+func (p *pass) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int)) {
+	workers := min(p.opts.Concurrency, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				fn(ctx, i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// each runs fn over the decisions in parallel.
+func (p *pass) each(ctx context.Context, ds []Decision, fn func(ctx context.Context, d *Decision)) {
+	p.parallel(ctx, len(ds), func(ctx context.Context, i int) { fn(ctx, &ds[i]) })
+}
+
+// applyCooldown holds back a bump to the newest commit at least
+// --min-age old. Tag moves are deliberate releases and are not held.
+func (p *pass) applyCooldown(ctx context.Context, d *Decision) {
+	if d.Action != ActionBump || p.opts.MinAge <= 0 || d.Branch != "" || d.Target != d.Latest {
+		return
+	}
+	h := p.deps.history
+	cutoff := p.opts.Now().Add(-p.opts.MinAge)
+	candidate, _, err := h.NewestBefore(ctx, d.project, d.Ref, d.Latest, cutoff)
+	if err != nil && !errors.Is(err, gitops.ErrNoCommitOldEnough) {
+		p.fail(d, fmt.Errorf("cooldown: %w", err))
+		return
+	}
+	latestTime, err := h.CommitTime(ctx, d.project, d.Ref, d.Latest)
+	if err != nil {
+		p.fail(d, fmt.Errorf("cooldown: %w", err))
+		return
+	}
+	behind := false
+	if candidate != "" && candidate != d.Current && candidate != d.Target {
+		// Is the candidate the pin's ancestor (moving there would go back)?
+		behind, err = h.IsAncestor(ctx, d.project, d.Ref, candidate, d.Current)
+		if err != nil {
+			p.fail(d, fmt.Errorf("cooldown: %w", err))
+			return
+		}
+	}
+	*d = cooldown(*d, candidate, behind, latestTime, p.opts.MinAge)
+}
+
+// fail turns a decision into an error naming what went wrong.
+func (p *pass) fail(d *Decision, err error) {
+	d.Action = ActionError
+	d.Detail = err.Error()
+}

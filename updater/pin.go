@@ -1,0 +1,86 @@
+package updater
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/mcp-registry/updater/registry"
+)
+
+// PinOptions configure `updater pin`: set one server's pin by hand.
+type PinOptions struct {
+	Registry string // registry root; "" = "."
+	Server   string // the server's name (its directory)
+	Commit   string // the new pin: 40 lowercase hex digits
+	Stdout   io.Writer
+	Logger   *slog.Logger
+}
+
+// Pin sets source.commit of one server through registry.SetPin, the same
+// rewrite the bot's bumps use, and writes the file atomically. A bad name
+// or SHA, an unknown server or one that is not built from source is a
+// *UsageError; a file that cannot be rewritten is left byte-identical and
+// reported as an error naming it.
+func Pin(ctx context.Context, opts PinOptions) error {
+	if opts.Registry == "" {
+		opts.Registry = "."
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = io.Discard
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case opts.Server == "":
+		return Usagef("pin: --server is required")
+	case !registry.ValidName(opts.Server):
+		return Usagef("pin: --server %q is not a valid server name", opts.Server)
+	case opts.Commit == "":
+		return Usagef("pin: --commit is required")
+	case !registry.ValidCommit(opts.Commit):
+		return Usagef("pin: --commit %q is not a full commit SHA (40 lowercase hex digits)", opts.Commit)
+	}
+
+	f, err := registry.LoadFile(opts.Registry, opts.Server)
+	if err != nil {
+		var fe *registry.FileError
+		switch {
+		case errors.As(err, &fe):
+			return err // the server exists but its file is broken
+		case errors.Is(err, fs.ErrNotExist):
+			return Usagef("pin: unknown server %q: no %s in registry %s", opts.Server, registry.ServerPath(opts.Server), opts.Registry)
+		default:
+			return &UsageError{Msg: err.Error()}
+		}
+	}
+	if !f.LocallyBuilt() {
+		return Usagef("pin: server %q is not built from source (type %s without source.project): it has no pin", f.Name, f.Server.Type)
+	}
+
+	out, err := registry.SetPin(f.Raw, registry.Pin{Commit: opts.Commit})
+	if err != nil {
+		return &registry.FileError{Path: f.Path, Err: fmt.Errorf("cannot rewrite the pin, file left unchanged: %w", err)}
+	}
+	old := f.Server.Source.Commit
+	line := f.Line("source.commit")
+	if bytes.Equal(out, f.Raw) {
+		fmt.Fprintf(opts.Stdout, "%s:%d: source.commit already %s\n", f.Path, line, opts.Commit)
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := registry.WriteFileAtomic(filepath.Join(opts.Registry, filepath.FromSlash(f.Path)), out); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Stdout, "%s:%d: source.commit %s -> %s\n", f.Path, line, old, opts.Commit)
+	opts.Logger.Info("pinned", "server", f.Name, "from", old, "to", opts.Commit)
+	return nil
+}

@@ -1,0 +1,115 @@
+package updater
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/mcp-registry/updater/gitops"
+)
+
+// prAction is what the write side does about one server's pull request.
+type prAction string
+
+const (
+	prNone   prAction = ""       // nothing to do
+	prOpen   prAction = "open"   // push the branch and open a PR
+	prUpdate prAction = "update" // the open PR proposes something else: push, edit in place
+	prKeep   prAction = "keep"   // the open PR already proposes this target; only repair what is missing
+	prClose  prAction = "close"  // the PR has no reason to exist any more
+	prHold   prAction = "hold"   // a maintainer closed a PR for this very target
+)
+
+// prStep is the policy's answer for one server.
+type prStep struct {
+	action prAction
+	pr     *gitops.PullRequest // the PR acted on (nil for open and none)
+	reason string              // for close comments and hold details
+	// extra are further open bot PRs for the same server (a duplicate
+	// left by an interrupted run or a human): closed as duplicates.
+	extra []gitops.PullRequest
+	// deleteBranch: the bot branch exists with no open PR to carry it.
+	deleteBranch bool
+}
+
+// serverPRs are the bot's pull requests for one server, newest first.
+type serverPRs []gitops.PullRequest
+
+// decidePR is the write policy, pure: given a server's decision, its bot
+// PRs and whether its bot branch exists, what to do. Human decisions
+// stand: a closed, unmerged PR for the same target is never re-proposed;
+// a newer target proposes again.
+func decidePR(d *Decision, prs serverPRs, branchExists bool) prStep {
+	var open []gitops.PullRequest
+	for _, pr := range prs {
+		if pr.State == "open" {
+			open = append(open, pr)
+		}
+	}
+	sort.SliceStable(open, func(i, j int) bool { return open[i].Number > open[j].Number })
+	var step prStep
+	var cur *gitops.PullRequest
+	if len(open) > 0 {
+		cur = &open[0]
+		step.extra = open[1:]
+	}
+
+	switch d.Action {
+	case ActionBump:
+		if cur != nil {
+			m, ok := parseMarker(cur.Body)
+			if ok && m.To == d.Target && m.From == d.Current {
+				return prStep{action: prKeep, pr: cur, extra: step.extra}
+			}
+			return prStep{action: prUpdate, pr: cur, extra: step.extra}
+		}
+		for i := range prs {
+			pr := &prs[i]
+			if pr.State != "closed" || pr.Merged {
+				continue
+			}
+			if m, ok := parseMarker(pr.Body); ok && m.To == d.Target {
+				return prStep{action: prHold, pr: pr, reason: fmt.Sprintf("closed by a maintainer (#%d)", pr.Number)}
+			}
+		}
+		return prStep{action: prOpen}
+
+	case ActionUpToDate:
+		return closeStep(cur, step.extra, branchExists,
+			fmt.Sprintf("The pin of this server is already `%s` on the base branch; this PR is no longer needed.", short(d.Current)))
+
+	case ActionSkipped:
+		return closeStep(cur, step.extra, branchExists,
+			"This server no longer has a pin for the bot to move ("+d.Detail+"); closing.")
+
+	default:
+		// Errors, frozen refs and holds are no reason to touch a PR: they
+		// may be transient, and the open PR may still be what people want.
+		step.action = prNone
+		return step
+	}
+}
+
+// closeStep closes the open PR (and duplicates) and deletes the branch.
+func closeStep(cur *gitops.PullRequest, extra []gitops.PullRequest, branchExists bool, reason string) prStep {
+	if cur == nil {
+		return prStep{action: prNone, deleteBranch: branchExists}
+	}
+	return prStep{action: prClose, pr: cur, extra: extra, reason: reason, deleteBranch: branchExists}
+}
+
+// groupPRs files the bot's PRs under the server their head branch names.
+func groupPRs(prs []gitops.PullRequest, prefix string) map[string]serverPRs {
+	out := map[string]serverPRs{}
+	for _, pr := range prs {
+		if len(pr.Head) <= len(prefix) || pr.Head[:len(prefix)] != prefix {
+			continue
+		}
+		name := pr.Head[len(prefix):]
+		out[name] = append(out[name], pr)
+	}
+	for name := range out {
+		list := out[name]
+		sort.SliceStable(list, func(i, j int) bool { return list[i].Number > list[j].Number })
+	}
+	return out
+}

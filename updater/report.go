@@ -1,0 +1,261 @@
+package updater
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is the outcome of one pass: a decision per server, in name order.
+type Report struct {
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"-"`
+	DryRun   bool          `json:"dry_run"`
+	Shard    string        `json:"shard,omitempty"`
+
+	Decisions []Decision `json:"decisions"`
+	GitHub    *APIStats  `json:"github_requests,omitempty"`
+}
+
+// APIStats counts the GitHub API requests a pass made.
+type APIStats struct {
+	Reads       int    `json:"reads"`
+	Writes      int    `json:"writes"`
+	Retries     int    `json:"retries"`
+	Waits       int    `json:"rate_limit_waits"`
+	LongestWait string `json:"longest_wait,omitempty"`
+}
+
+// Counts tallies decisions by action.
+type Counts struct {
+	Servers  int `json:"servers"`
+	Bump     int `json:"bump"`
+	UpToDate int `json:"up_to_date"`
+	Held     int `json:"held"`
+	Deferred int `json:"deferred"`
+	Frozen   int `json:"frozen"`
+	Skipped  int `json:"skipped"`
+	Errors   int `json:"errors"`
+}
+
+// Counts of the report.
+func (r *Report) Counts() Counts {
+	c := Counts{Servers: len(r.Decisions)}
+	for _, d := range r.Decisions {
+		switch d.Action {
+		case ActionBump:
+			c.Bump++
+		case ActionUpToDate:
+			c.UpToDate++
+		case ActionHeld:
+			c.Held++
+		case ActionDeferred:
+			c.Deferred++
+		case ActionFrozen:
+			c.Frozen++
+		case ActionSkipped:
+			c.Skipped++
+		case ActionError:
+			c.Errors++
+		}
+	}
+	return c
+}
+
+// Failed reports whether any server failed.
+func (r *Report) Failed() bool {
+	for i := range r.Decisions {
+		if r.Decisions[i].failed() {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Report) sort() {
+	sort.Slice(r.Decisions, func(i, j int) bool { return r.Decisions[i].Server < r.Decisions[j].Server })
+}
+
+// SummaryLine is the one-line account of a pass:
+// "328 servers: 12 to bump, 290 up to date, 3 frozen, 20 skipped, 3 errors".
+func (c Counts) SummaryLine() string {
+	parts := []string{fmt.Sprintf("%d to bump", c.Bump), fmt.Sprintf("%d up to date", c.UpToDate)}
+	if c.Held > 0 {
+		parts = append(parts, fmt.Sprintf("%d held", c.Held))
+	}
+	if c.Deferred > 0 {
+		parts = append(parts, fmt.Sprintf("%d deferred", c.Deferred))
+	}
+	parts = append(parts, fmt.Sprintf("%d frozen", c.Frozen), fmt.Sprintf("%d skipped", c.Skipped))
+	errs := "errors"
+	if c.Errors == 1 {
+		errs = "error"
+	}
+	parts = append(parts, fmt.Sprintf("%d %s", c.Errors, errs))
+	return fmt.Sprintf("%d servers: %s", c.Servers, strings.Join(parts, ", "))
+}
+
+// WriteTable prints the report for people:
+// SERVER  CURRENT  LATEST  DECISION  DETAIL, then the summary line.
+func (r *Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVER\tCURRENT\tLATEST\tDECISION\tDETAIL")
+	for _, d := range r.Decisions {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Server, dash(short(d.Current)), dash(short(d.Latest)), d.Action, oneLine(detailWithOutcome(d)))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, r.Counts().SummaryLine())
+	return err
+}
+
+// detailWithOutcome adds the PR outcome to the detail column.
+func detailWithOutcome(d Decision) string {
+	s := d.Detail
+	if d.Target != "" && d.Target != d.Latest {
+		s += "; proposing " + short(d.Target)
+	}
+	if d.PR != nil {
+		s += "; " + d.PR.Describe()
+	}
+	if d.Review != nil {
+		s += "; review " + d.Review.Risk
+		if d.Review.Blocked {
+			s += " (blocked)"
+		}
+	}
+	return strings.TrimPrefix(s, "; ")
+}
+
+// Describe says what happened to the PR in words.
+func (p *PRResult) Describe() string {
+	num := ""
+	if p.Number > 0 {
+		num = fmt.Sprintf(" #%d", p.Number)
+	}
+	switch p.Outcome {
+	case "opened":
+		return "opened PR" + num
+	case "updated":
+		return "updated PR" + num
+	case "unchanged":
+		return "PR" + num + " up to date"
+	case "closed":
+		return "closed PR" + num
+	case "would-open":
+		return "would open PR"
+	case "would-update":
+		return "would update PR" + num
+	case "would-close":
+		return "would close PR" + num
+	case "would-delete-branch":
+		return "would delete stale branch"
+	case "deleted-branch":
+		return "deleted stale branch"
+	default:
+		return p.Outcome + num
+	}
+}
+
+// WriteJSON prints the report as one JSON document, full SHAs.
+func (r *Report) WriteJSON(w io.Writer) error {
+	doc := struct {
+		Summary Counts `json:"summary"`
+		*Report
+	}{r.Counts(), r}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// WriteMarkdown prints the pass summary for $GITHUB_STEP_SUMMARY: counts,
+// the bumps with their PRs and reviews, and the errors with reasons.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	c := r.Counts()
+	var b strings.Builder
+	title := "Pin update pass"
+	if r.DryRun {
+		title += " (dry run)"
+	}
+	if r.Shard != "" {
+		title += ", shard " + r.Shard
+	}
+	fmt.Fprintf(&b, "## %s\n\n%s.\n\n", title, c.SummaryLine())
+	fmt.Fprintf(&b, "| Decision | Servers |\n|---|---:|\n")
+	for _, row := range []struct {
+		name string
+		n    int
+	}{{"bump", c.Bump}, {"up to date", c.UpToDate}, {"held", c.Held}, {"deferred", c.Deferred}, {"frozen", c.Frozen}, {"skipped", c.Skipped}, {"error", c.Errors}} {
+		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)
+	}
+	b.WriteString("\n")
+
+	var bumps, errs, others []Decision
+	for _, d := range r.Decisions {
+		switch d.Action {
+		case ActionBump:
+			bumps = append(bumps, d)
+		case ActionError:
+			errs = append(errs, d)
+		case ActionHeld, ActionDeferred, ActionFrozen:
+			others = append(others, d)
+		}
+	}
+	if len(bumps) > 0 {
+		b.WriteString("### Bumps\n\n| Server | From | To | Pull request | Review |\n|---|---|---|---|---|\n")
+		for _, d := range bumps {
+			pr := "–"
+			if d.PR != nil {
+				pr = d.PR.Describe()
+				if d.PR.URL != "" {
+					pr = fmt.Sprintf("[%s](%s)", pr, d.PR.URL)
+				}
+			}
+			rev := "–"
+			if d.Review != nil {
+				rev = d.Review.Risk
+				if d.Review.Blocked {
+					rev += ", blocked"
+				}
+			}
+			fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", d.Server, short(d.Current), short(d.Target), pr, rev)
+		}
+		b.WriteString("\n")
+	}
+	if len(others) > 0 {
+		b.WriteString("### Waiting\n\n| Server | Decision | Why |\n|---|---|---|\n")
+		for _, d := range others {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", d.Server, d.Action, inert(oneLine(d.Detail)))
+		}
+		b.WriteString("\n")
+	}
+	if len(errs) > 0 {
+		b.WriteString("### Errors\n\n| Server | Error |\n|---|---|\n")
+		for _, d := range errs {
+			fmt.Fprintf(&b, "| %s | %s |\n", d.Server, inert(oneLine(d.Detail)))
+		}
+		b.WriteString("\n")
+	}
+	if r.GitHub != nil {
+		fmt.Fprintf(&b, "GitHub API: %d reads, %d writes, %d retries, %d rate-limit waits.\n", r.GitHub.Reads, r.GitHub.Writes, r.GitHub.Retries, r.GitHub.Waits)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\r", " ")
+	return strings.ReplaceAll(s, "\n", " ")
+}

@@ -1,0 +1,212 @@
+package review
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Review modes, as recorded in Result.Mode.
+const (
+	ModeBuiltin      = "builtin"
+	ModeAgent        = "agent"
+	ModeBuiltinAgent = "builtin+agent"
+)
+
+// Labels the review owns on a PR. Any other label is a human's.
+const (
+	LabelRiskPrefix = "security-risk:"
+	LabelBlocked    = "security-blocked"
+)
+
+// Result is the outcome of a review.
+type Result struct {
+	// Findings are sorted by severity (highest first), then rule, then evidence.
+	Findings []Finding `json:"findings"`
+	// Risk is the highest finding severity; Info when there are none.
+	Risk Severity `json:"risk"`
+	// Blocked is true when a finding blocks merging.
+	Blocked bool   `json:"blocked"`
+	Mode    string `json:"mode"`
+
+	// AgentReport is the agent reviewer's report.md: capped, valid UTF-8,
+	// control characters stripped, but otherwise untrusted text that the
+	// Markdown renderer quotes in a fence.
+	AgentReport string `json:"agent_report,omitempty"`
+	// AgentLog is the agent's captured stdout and stderr, capped: for the
+	// bot's log when the agent fails, never for the PR.
+	AgentLog string `json:"-"`
+	// AgentDroppedLabels counts labels the agent proposed outside the allow-list.
+	AgentDroppedLabels int `json:"agent_dropped_labels,omitempty"`
+}
+
+// newResult sorts findings and derives risk and blocking from them.
+func newResult(findings []Finding, mode string) *Result {
+	res := &Result{Findings: findings, Mode: mode}
+	slices.SortStableFunc(res.Findings, compareFindings)
+	for _, f := range res.Findings {
+		res.Risk = max(res.Risk, f.Severity)
+		res.Blocked = res.Blocked || f.Blocks
+	}
+	return res
+}
+
+func compareFindings(a, b Finding) int {
+	if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Rule, b.Rule); c != 0 {
+		return c
+	}
+	for i := 0; i < min(len(a.Evidence), len(b.Evidence)); i++ {
+		if c := compareLocations(a.Evidence[i], b.Evidence[i]); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(len(a.Evidence), len(b.Evidence)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Title, b.Title)
+}
+
+// compareLocations orders "path:line" by path, then line as a number, so
+// "a.go:9" comes before "a.go:10".
+func compareLocations(a, b string) int {
+	pa, la, okA := splitLocation(a)
+	pb, lb, okB := splitLocation(b)
+	if okA && okB && pa == pb {
+		return cmp.Compare(la, lb)
+	}
+	return cmp.Compare(a, b)
+}
+
+func splitLocation(loc string) (path string, line int, ok bool) {
+	i := strings.LastIndexByte(loc, ':')
+	if i < 0 {
+		return loc, 0, false
+	}
+	n, err := strconv.Atoi(loc[i+1:])
+	if err != nil {
+		return loc, 0, false
+	}
+	return loc[:i], n, true
+}
+
+// Combine merges the built-in result with the agent's: the higher risk
+// wins, findings are merged, and either one blocking blocks. A nil agent
+// result leaves the built-in one as it is (a copy).
+func Combine(builtin, agent *Result) *Result {
+	if builtin == nil {
+		builtin = &Result{Mode: ModeBuiltin}
+	}
+	if agent == nil {
+		c := *builtin
+		c.Findings = slices.Clone(builtin.Findings)
+		return &c
+	}
+	findings := make([]Finding, 0, len(builtin.Findings)+len(agent.Findings))
+	findings = append(findings, builtin.Findings...)
+	findings = append(findings, agent.Findings...)
+	res := newResult(findings, ModeBuiltinAgent)
+	// Risk and blocking are carried over explicitly too, in case a result
+	// was built by hand with a verdict and no finding behind it.
+	res.Risk = max(res.Risk, builtin.Risk, agent.Risk)
+	res.Blocked = res.Blocked || builtin.Blocked || agent.Blocked
+	res.AgentReport = agent.AgentReport
+	res.AgentLog = agent.AgentLog
+	res.AgentDroppedLabels = agent.AgentDroppedLabels
+	return res
+}
+
+// Labels returns exactly one security-risk:<risk> label, plus
+// security-blocked when merging must stop.
+func (r *Result) Labels() []string {
+	labels := []string{LabelRiskPrefix + r.Risk.String()}
+	if r.Blocked {
+		labels = append(labels, LabelBlocked)
+	}
+	return labels
+}
+
+// LabelsFile is the labels.txt content: one label per line.
+func (r *Result) LabelsFile() string {
+	return strings.Join(r.Labels(), "\n") + "\n"
+}
+
+// Check run conclusions (the GitHub API's values).
+const (
+	ConclusionFailure = "failure"
+	ConclusionNeutral = "neutral"
+	ConclusionSuccess = "success"
+)
+
+// CheckConclusion maps the result onto the security-review check: blocked
+// or critical fails it, high or medium is neutral, low or info succeeds.
+func (r *Result) CheckConclusion() string {
+	switch {
+	case r.Blocked || r.Risk >= Critical:
+		return ConclusionFailure
+	case r.Risk >= Medium:
+		return ConclusionNeutral
+	default:
+		return ConclusionSuccess
+	}
+}
+
+// Summary is a one-line description for a check run title or a log line,
+// e.g. "risk high, blocked: 4 findings (1 critical, 1 high, 2 medium)".
+func (r *Result) Summary() string {
+	var b strings.Builder
+	b.WriteString("risk ")
+	b.WriteString(r.Risk.String())
+	if r.Blocked {
+		b.WriteString(", blocked")
+	}
+	if len(r.Findings) == 0 {
+		b.WriteString(": no findings")
+		return b.String()
+	}
+	fmt.Fprintf(&b, ": %d finding%s (%s)", len(r.Findings), plural(len(r.Findings)), r.countsBySeverity())
+	return b.String()
+}
+
+// countsBySeverity renders "1 critical, 2 medium", highest first.
+func (r *Result) countsBySeverity() string {
+	var counts [Critical + 1]int
+	for _, f := range r.Findings {
+		if f.Severity >= Info && f.Severity <= Critical {
+			counts[f.Severity]++
+		}
+	}
+	var parts []string
+	for s := Critical; s >= Info; s-- {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// RuleReviewIncomplete is the finding of a review that could not read the
+// upstream range at all (fetch failed, upstream unreachable).
+const RuleReviewIncomplete = "review-incomplete"
+
+// Incomplete is the result of a review that could not be carried out: a
+// high finding under rule that says why, never a silent pass.
+func Incomplete(rule, reason string) *Result {
+	return newResult([]Finding{{
+		Rule:           rule,
+		Severity:       High,
+		Title:          "review did not complete: " + reason,
+		Recommendation: "Review the upstream change range by hand before merging, or re-run the bot once the cause is fixed.",
+	}}, ModeBuiltin)
+}

@@ -1,0 +1,201 @@
+package updater
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/updater/review"
+)
+
+// reviewMarker identifies the bot's review comment on a PR, so it is
+// updated in place rather than added again.
+const reviewMarker = "<!-- updater:review -->"
+
+// reviewed is a finished review of one bump, ready to publish.
+type reviewed struct {
+	result *review.Result
+	meta   review.ReportMeta
+}
+
+// inspect computes the upstream range of a bump and reviews it. A range
+// that cannot be inspected still yields a review: a finding that says so,
+// never a silent pass.
+func (p *pass) inspect(ctx context.Context, w *work) {
+	d := w.d
+	rng, err := p.deps.history.Range(ctx, d.project, d.Ref, d.directory, d.Current, d.Target, gitops.RangeLimits{})
+	if err != nil {
+		p.log.Warn("cannot inspect the upstream range", "server", d.Server, "err", err)
+	} else {
+		w.rng = rng
+		if rng.Ancestor {
+			d.Commits = rng.TotalCommits
+		}
+	}
+	if p.opts.Review == "off" {
+		return
+	}
+	meta := review.ReportMeta{
+		Server: d.Server, Repository: d.project, Directory: d.directory, Base: d.Current, Head: d.Target,
+	}
+	if rng != nil {
+		meta = review.MetaFor(d.Server, rng)
+	}
+	var res *review.Result
+	if rng == nil {
+		res = review.Incomplete(review.RuleReviewIncomplete, fmt.Sprintf("the upstream range could not be inspected: %v", err))
+	} else {
+		res = review.Review(rng, review.Options{})
+		if p.opts.Review == "command" {
+			res = review.Combine(res, p.runAgent(ctx, d))
+		}
+	}
+	w.review = &reviewed{result: res, meta: meta}
+}
+
+// runAgent gives the configured agent reviewer a read-only copy of the
+// upstream at the new pin and takes back only its report and labels.
+func (p *pass) runAgent(ctx context.Context, d *Decision) *review.Result {
+	dir, err := os.MkdirTemp("", "updater-review-")
+	if err != nil {
+		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+	}
+	defer os.RemoveAll(dir)
+	code := filepath.Join(dir, "code")
+	if _, err := p.deps.history.ExportTree(ctx, d.project, d.Target, code); err != nil {
+		return review.Incomplete(review.RuleAgentReview, "agent: exporting the code: "+err.Error())
+	}
+	res, err := review.RunAgent(ctx, review.AgentSpec{
+		Command:   p.opts.ReviewerCmd,
+		CodeDir:   code,
+		Base:      d.Current,
+		Head:      d.Target,
+		Project:   d.project,
+		Directory: d.directory,
+		Timeout:   p.opts.ReviewTimeout,
+	})
+	if err != nil {
+		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+	}
+	return res
+}
+
+// publishReview puts a review where maintainers decide: the risk labels
+// (replacing the bot's previous ones, never anyone else's), a check on the
+// PR's head commit, and one report comment updated in place. With
+// --review dispatch it also asks the external reviewer.
+func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA string, current []string) error {
+	d := w.d
+	if p.opts.Review == "dispatch" {
+		payload := review.DispatchPayload{
+			Server: d.Server, PullRequest: number, Project: d.project, Directory: d.directory, Base: d.Current, Head: d.Target,
+		}
+		if err := p.deps.forge.Dispatch(ctx, p.opts.ReviewRepo, "security-review", payload); err != nil {
+			return fmt.Errorf("dispatching the review: %w", err)
+		}
+	}
+	if w.review == nil {
+		return nil
+	}
+	res, meta := w.review.result, w.review.meta
+	report := res.Markdown(meta)
+	want := res.Labels()
+
+	if err := p.replaceRiskLabels(ctx, number, current, want); err != nil {
+		return err
+	}
+	if headSHA != "" {
+		if err := p.deps.forge.PublishCheck(ctx, checkOf(d.Server, headSHA, res, report)); err != nil {
+			return fmt.Errorf("publishing the review check: %w", err)
+		}
+	}
+	if err := p.deps.forge.UpsertComment(ctx, number, reviewMarker, reviewMarker+"\n"+report); err != nil {
+		return fmt.Errorf("publishing the review comment: %w", err)
+	}
+	if p.opts.ReportDir != "" {
+		if err := review.WriteOutput(filepath.Join(p.opts.ReportDir, d.Server), res, meta); err != nil {
+			p.log.Error("cannot write the review report", "server", d.Server, "err", err)
+		}
+	}
+	d.Review = &ReviewResult{
+		Risk: res.Risk.String(), Blocked: res.Blocked, Findings: len(res.Findings), Check: res.CheckConclusion(),
+	}
+	p.log.Info("published review", "server", d.Server, "pr", number, "risk", d.Review.Risk, "blocked", res.Blocked)
+	return nil
+}
+
+// replaceRiskLabels makes the review labels on a PR exactly want: the
+// security-risk:* and security-blocked labels belong to the review; every
+// other label is left alone.
+func (p *pass) replaceRiskLabels(ctx context.Context, number int, current, want []string) error {
+	wanted := map[string]bool{}
+	for _, l := range want {
+		wanted[l] = true
+	}
+	have := map[string]bool{}
+	for _, l := range current {
+		have[l] = true
+		if isReviewLabel(l) && !wanted[l] {
+			if err := p.deps.forge.RemoveLabel(ctx, number, l); err != nil {
+				return fmt.Errorf("removing label %s: %w", l, err)
+			}
+		}
+	}
+	var add []string
+	for _, l := range want {
+		if !have[l] {
+			add = append(add, l)
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	if err := p.deps.forge.AddLabels(ctx, number, add); err != nil {
+		return fmt.Errorf("adding labels %s: %w", strings.Join(add, ", "), err)
+	}
+	return nil
+}
+
+func isReviewLabel(l string) bool {
+	return strings.HasPrefix(l, "security-risk:") || l == "security-blocked"
+}
+
+func hasRiskLabel(labels []string) bool {
+	for _, l := range labels {
+		if strings.HasPrefix(l, "security-risk:") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkOf is the check run a review publishes: blocked or critical fail,
+// high or medium are neutral, low or info succeed.
+func checkOf(server, sha string, res *review.Result, report string) gitops.Check {
+	title := fmt.Sprintf("Risk: %s, %d finding%s", res.Risk, len(res.Findings), plural(len(res.Findings)))
+	if res.Blocked {
+		title += ", blocked"
+	}
+	var summary strings.Builder
+	for i, f := range res.Findings {
+		if i == 5 {
+			fmt.Fprintf(&summary, "- … and %d more\n", len(res.Findings)-5)
+			break
+		}
+		fmt.Fprintf(&summary, "- **%s** %s\n", strings.ToUpper(f.Severity.String()), inert(f.Title))
+	}
+	if summary.Len() == 0 {
+		summary.WriteString("No findings.\n")
+	}
+	return gitops.Check{
+		Name:       "security-review/" + server,
+		HeadSHA:    sha,
+		Conclusion: res.CheckConclusion(),
+		Title:      title,
+		Summary:    summary.String(),
+		Text:       report,
+	}
+}

@@ -1,0 +1,125 @@
+package updater
+
+import (
+	"errors"
+	"hash/fnv"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/mcp-registry/updater/registry"
+)
+
+// selection is the outcome of choosing the servers of a pass: those to
+// resolve, and decisions already made without the network.
+type selection struct {
+	eligible []*registry.File
+	decided  []Decision
+	// names are every server the registry holds (loaded or broken),
+	// whichever shard or filter applies: a bot PR for a name not in it
+	// belongs to a removed server.
+	names map[string]bool
+}
+
+// selectServers applies --server, --shard and eligibility. Broken files
+// become error decisions; unknown --server names are a usage error.
+// Pure: no I/O.
+func selectServers(files []*registry.File, loadErrs []error, only []string, shard Shard) (*selection, error) {
+	sel := &selection{names: map[string]bool{}}
+	broken := map[string]error{}
+	for _, err := range loadErrs {
+		name := serverOfError(err)
+		sel.names[name] = true
+		broken[name] = err
+	}
+	for _, f := range files {
+		sel.names[f.Name] = true
+	}
+
+	want := map[string]bool{}
+	var unknown []string
+	for _, n := range only {
+		if !sel.names[n] {
+			unknown = append(unknown, n)
+		}
+		want[n] = true
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, Usagef("unknown server(s): %s", strings.Join(unknown, ", "))
+	}
+	keep := func(name string) bool {
+		return (len(want) == 0 || want[name]) && shard.Has(name)
+	}
+
+	for name, err := range broken {
+		if keep(name) {
+			sel.decided = append(sel.decided, Decision{
+				Server: name, Path: registry.ServerPath(name), Action: ActionError, Detail: err.Error(),
+			})
+		}
+	}
+	for _, f := range files {
+		if !keep(f.Name) {
+			continue
+		}
+		if reason := ineligible(f); reason != "" {
+			sel.decided = append(sel.decided, Decision{Server: f.Name, Path: f.Path, Action: ActionSkipped, Detail: reason})
+			continue
+		}
+		if problems := registry.Validate(f); len(problems) > 0 {
+			msgs := make([]string, len(problems))
+			for i, p := range problems {
+				msgs[i] = p.Error()
+			}
+			sel.decided = append(sel.decided, Decision{
+				Server: f.Name, Path: f.Path, Action: ActionError, Detail: strings.Join(msgs, "; "),
+				Current: f.Server.Source.Commit,
+			})
+			continue
+		}
+		sel.eligible = append(sel.eligible, f)
+	}
+	return sel, nil
+}
+
+// ineligible says why a server has no pin for the bot to move ("" when it
+// has one).
+func ineligible(f *registry.File) string {
+	s := f.Server
+	switch {
+	case s.Type == registry.TypeRemote:
+		return "remote server: nothing is built from source"
+	case s.Type == registry.TypePOCI:
+		return "poci server: nothing is built from source"
+	case s.Type != registry.TypeServer:
+		return "type " + s.Type + ": not a locally built server"
+	case s.Source == nil || s.Source.Project == "":
+		return "no source.project: image built elsewhere"
+	case s.Source.Commit == "":
+		return "no source.commit: not pinned"
+	}
+	return ""
+}
+
+// serverOfError names the server a load error is about: the directory of
+// the file, or the error text when it names no file.
+func serverOfError(err error) string {
+	var fe *registry.FileError
+	if errors.As(err, &fe) {
+		return path.Base(path.Dir(fe.Path))
+	}
+	return err.Error()
+}
+
+// Has reports whether the shard holds the server. The zero Shard holds
+// every server. FNV-1a of the name keeps the partition stable night after
+// night and independent of which other servers exist.
+func (s Shard) Has(name string) bool {
+	if s.Count <= 1 {
+		return true
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return int(h.Sum32()%uint32(s.Count)) == s.Index-1
+}
