@@ -40,7 +40,8 @@ func upstreamError(project, op string, err error) error {
 		Project: p,
 		Op:      op,
 		Err:     err,
-		msg:     op + " " + p + ": " + printableText(Redact(err.Error()), maxUpstreamErrorText),
+		// go-git's "repository not found: " ends in an empty server message.
+		msg: op + " " + p + ": " + strings.TrimRight(printableText(Redact(err.Error()), maxUpstreamErrorText), ": "),
 	}
 }
 

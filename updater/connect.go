@@ -26,6 +26,7 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 			AppID:      opts.GitHub.AppID,
 			AppKeyPEM:  opts.GitHub.AppKey,
 			MaxWait:    opts.GitHub.MaxWait,
+			WritePause: opts.GitHub.WritePause,
 		})
 		if err != nil {
 			return nil, Usagef("GitHub: %v", err)

@@ -51,14 +51,15 @@ type Options struct {
 // GitHubOptions are where the registry lives and how to write to it. They
 // come from the environment GitHub Actions already sets.
 type GitHubOptions struct {
-	Repository  string // owner/name of the registry repository
-	APIURL      string // https://api.github.com, or GHES/emulator base
-	ServerURL   string // https://github.com: clone URLs are <ServerURL>/<Repository>.git
-	Token       string // never logged; from GITHUB_TOKEN or a file
-	AppID       int64  // GitHub App alternative to Token
-	AppKey      []byte // PEM private key of the App
-	MaxWait     time.Duration
-	StepSummary string // $GITHUB_STEP_SUMMARY
+	Repository  string        // owner/name of the registry repository
+	APIURL      string        // https://api.github.com, or GHES/emulator base
+	ServerURL   string        // https://github.com: clone URLs are <ServerURL>/<Repository>.git
+	Token       string        // never logged; from GITHUB_TOKEN or a file
+	AppID       int64         // GitHub App alternative to Token
+	AppKey      []byte        // PEM private key of the App
+	MaxWait     time.Duration // longest rate-limit wait; past it the server is deferred
+	WritePause  time.Duration // pause between content-creating requests; negative = none
+	StepSummary string        // $GITHUB_STEP_SUMMARY
 }
 
 // Shard is the I/N share of servers a job handles: every server falls in
@@ -108,7 +109,7 @@ func (o *Options) Defaults() {
 		o.Labels = []string{"pin-update"}
 	}
 	if o.GitAuthor == "" {
-		o.GitAuthor = "mcp-registry-updater[bot] <updater-bot@users.noreply.github.com>"
+		o.GitAuthor = "mcp-registry-updater <updater-bot@users.noreply.github.com>"
 	}
 	if o.CommitVia == "" {
 		o.CommitVia = "git"

@@ -132,7 +132,22 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 
 // resolveAll resolves every eligible server's upstream with bounded
 // parallelism and plans each; a progress line counts them for people.
+// Servers that follow the same ref of the same upstream (a monorepo's
+// many servers) share one resolution.
 func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decision {
+	type key struct{ project, branch string }
+	type result struct {
+		once sync.Once
+		res  gitops.Resolution
+		err  error
+	}
+	shared := make(map[key]*result, len(files))
+	for _, f := range files {
+		k := key{f.Server.Source.Project, f.Server.Source.Branch}
+		if shared[k] == nil {
+			shared[k] = &result{}
+		}
+	}
 	out := make([]Decision, len(files))
 	var done atomic.Int64
 	total := len(files)
@@ -140,11 +155,14 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 	p.parallel(ctx, len(files), func(ctx context.Context, i int) {
 		f := files[i]
 		src := f.Server.Source
-		res, err := p.deps.resolver.Resolve(ctx, gitops.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
-		if err == nil && ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		out[i] = plan(f, res, err)
+		r := shared[key{src.Project, src.Branch}]
+		r.once.Do(func() {
+			r.res, r.err = p.deps.resolver.Resolve(ctx, gitops.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+			if r.err == nil && ctx.Err() != nil {
+				r.err = ctx.Err()
+			}
+		})
+		out[i] = plan(f, r.res, r.err)
 		n := done.Add(1)
 		if progress != nil {
 			fmt.Fprintf(progress, "\rresolved %d/%d", n, total)

@@ -169,6 +169,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		*Report
 	}{r.Counts(), r}
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
 }

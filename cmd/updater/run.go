@@ -60,9 +60,13 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.Int64Var(&appID, "app-id", 0, "GitHub App ID, to authenticate as an App installation instead of a token")
 	fs.StringVar(&appKeyFile, "app-key-file", "", "PEM private key of the GitHub App")
 	fs.DurationVar(&o.GitHub.MaxWait, "max-wait", 5*time.Minute, "longest wait for a GitHub rate limit; past it the server is deferred")
+	fs.DurationVar(&o.GitHub.WritePause, "write-pause", time.Second, "pause between GitHub writes (secondary rate limits); 0 = none")
 
 	return func() (updater.Options, error) {
 		o.Servers = servers
+		if o.GitHub.WritePause == 0 {
+			o.GitHub.WritePause = -1 // none; gitops reads 0 as its default
+		}
 		if len(labels) > 0 {
 			o.Labels = labels
 		}
