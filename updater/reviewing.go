@@ -3,9 +3,11 @@ package updater
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/mcp-registry/updater/gitops"
 	"github.com/mcp-registry/updater/updater/review"
@@ -21,64 +23,94 @@ type reviewed struct {
 	meta   review.ReportMeta
 }
 
-// inspect computes the upstream range of a bump and reviews it. A range
-// that cannot be inspected still yields a review: a finding that says so,
-// never a silent pass.
+// inspect computes the upstream range of a bump and reviews it.
 func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
-	rng, err := p.deps.history.Range(ctx, d.project, d.Ref, d.directory, d.Current, d.Target, gitops.RangeLimits{})
+	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, log: p.log}
+	rng, rev := r.review(ctx, reviewSubject{
+		server: d.Server, project: d.project, ref: d.Ref, directory: d.directory, base: d.Current, head: d.Target,
+	})
+	w.rng, w.review = rng, rev
+	if rng != nil && rng.Ancestor {
+		d.Commits = rng.TotalCommits
+	}
+}
+
+// reviewSubject is the upstream change a review looks at.
+type reviewSubject struct {
+	server, project, ref, directory, base, head string
+}
+
+// reviewer runs the differential review of a range: the built-in rules,
+// and the agent with --review command.
+type reviewer struct {
+	history history
+	mode    string // builtin, command, dispatch or off
+	cmd     string
+	timeout time.Duration
+	log     *slog.Logger
+}
+
+// review fetches and inspects the range and reviews it. A range that
+// cannot be inspected still yields a review: a finding that says so,
+// never a silent pass. With mode off only the range is returned.
+func (r reviewer) review(ctx context.Context, s reviewSubject) (*gitops.Range, *reviewed) {
+	rng, err := r.history.Range(ctx, s.project, s.ref, s.directory, s.base, s.head, gitops.RangeLimits{})
 	if err != nil {
-		p.log.Warn("cannot inspect the upstream range", "server", d.Server, "err", err)
-	} else {
-		w.rng = rng
-		if rng.Ancestor {
-			d.Commits = rng.TotalCommits
-		}
+		r.log.Warn("cannot inspect the upstream range", "server", s.server, "err", err)
+		rng = nil
 	}
-	if p.opts.Review == "off" {
-		return
+	if r.mode == "off" {
+		return rng, nil
 	}
-	meta := review.ReportMeta{
-		Server: d.Server, Repository: d.project, Directory: d.directory, Base: d.Current, Head: d.Target,
-	}
-	if rng != nil {
-		meta = review.MetaFor(d.Server, rng)
-	}
-	var res *review.Result
 	if rng == nil {
-		res = review.Incomplete(review.RuleReviewIncomplete, fmt.Sprintf("the upstream range could not be inspected: %v", err))
-	} else {
-		res = review.Review(rng, review.Options{})
-		if p.opts.Review == "command" {
-			res = review.Combine(res, p.runAgent(ctx, d))
-		}
+		meta := review.ReportMeta{Server: s.server, Repository: s.project, Directory: s.directory, Base: s.base, Head: s.head}
+		res := review.Incomplete(review.RuleReviewIncomplete, fmt.Sprintf("the upstream range could not be inspected: %v", err))
+		return nil, &reviewed{result: res, meta: meta}
 	}
-	w.review = &reviewed{result: res, meta: meta}
+	res := review.Review(rng, review.Options{})
+	if r.mode == "command" {
+		res = review.Combine(res, r.runAgent(ctx, s))
+	}
+	return rng, &reviewed{result: res, meta: review.MetaFor(s.server, rng)}
 }
 
 // runAgent gives the configured agent reviewer a read-only copy of the
 // upstream at the new pin and takes back only its report and labels.
-func (p *pass) runAgent(ctx context.Context, d *Decision) *review.Result {
+func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result {
 	dir, err := os.MkdirTemp("", "updater-review-")
 	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
 	}
 	defer os.RemoveAll(dir)
+	// The agent may run as another user (a root bot drops it to nobody):
+	// it must be able to reach the read-only code.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+	}
 	code := filepath.Join(dir, "code")
-	if _, err := p.deps.history.ExportTree(ctx, d.project, d.Target, code); err != nil {
+	defer gitops.RemoveExport(code)
+	skipped, err := r.history.ExportTree(ctx, s.project, s.head, code)
+	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: exporting the code: "+err.Error())
 	}
+	if len(skipped) > 0 {
+		r.log.Info("left out of the agent's copy", "server", s.server, "files", len(skipped))
+	}
 	res, err := review.RunAgent(ctx, review.AgentSpec{
-		Command:   p.opts.ReviewerCmd,
+		Command:   r.cmd,
 		CodeDir:   code,
-		Base:      d.Current,
-		Head:      d.Target,
-		Project:   d.project,
-		Directory: d.directory,
-		Timeout:   p.opts.ReviewTimeout,
+		Base:      s.base,
+		Head:      s.head,
+		Project:   s.project,
+		Directory: s.directory,
+		Timeout:   r.timeout,
 	})
 	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+	}
+	if res.AgentLog != "" && len(res.Findings) > 0 && res.Findings[0].Rule == review.RuleAgentReview {
+		r.log.Warn("agent reviewer failed", "server", s.server, "log", res.AgentLog)
 	}
 	return res
 }

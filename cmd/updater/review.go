@@ -2,17 +2,33 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
+	"time"
+
+	"github.com/mcp-registry/updater/updater"
 )
 
-// reviewCommand is a placeholder until its issue lands.
 func reviewCommand() command {
 	return command{
 		name:    "review",
-		summary: "(not yet built)",
+		summary: "run the differential security review of one server's upstream range",
 		setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context) error {
-			return func(ctx context.Context) error { return errors.New("review: not yet built") }
+			var o updater.ReviewOptions
+			fs.StringVar(&o.Registry, "registry", ".", "registry root holding servers/<name>/server.yaml")
+			fs.StringVar(&o.Server, "server", "", "the server whose upstream is reviewed")
+			fs.StringVar(&o.Base, "base", "", "old pin (40-hex SHA)")
+			fs.StringVar(&o.Head, "head", "", "new pin (40-hex SHA)")
+			fs.StringVar(&o.Output, "output", "", "write report.md and labels.txt into this directory")
+			fs.StringVar(&o.Review, "review", "builtin", "builtin, or command to add the agent reviewer")
+			fs.StringVar(&o.ReviewerCmd, "reviewer-cmd", "", "agent reviewer command for --review command")
+			fs.DurationVar(&o.ReviewTimeout, "review-timeout", 15*time.Minute, "time allowed for the agent reviewer")
+			fs.StringVar(&o.CacheDir, "cache-dir", "", "cache of upstream clones (default: the user cache dir)")
+			fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "time allowed to resolve the upstream")
+			return func(ctx context.Context) error {
+				o.Stdout = e.stdout
+				o.Logger = e.logger
+				return updater.ReviewRange(ctx, o)
+			}
 		},
 	}
 }

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mcp-registry/updater/gitops/gittest"
+)
+
+// TestReviewCommand reviews a real upstream range by hand: an install hook
+// added to package.json must come out high, in report.md and labels.txt.
+func TestReviewCommand(t *testing.T) {
+	s := gittest.NewServer(t)
+	r := s.NewRepo("tool", "main")
+	base := r.Commit("main", "init", gittest.Files(map[string]string{
+		"package.json": "{\n  \"name\": \"tool\",\n  \"scripts\": {\"build\": \"tsc\"}\n}\n",
+		"src/index.ts": "export const x = 1\n",
+	}))
+	head := r.Commit("main", "add a hook", gittest.Files(map[string]string{
+		"package.json": "{\n  \"name\": \"tool\",\n  \"scripts\": {\"build\": \"tsc\", \"postinstall\": \"node fetch.js\"}\n}\n",
+	}))
+	reg := writeRegistry(t, map[string]string{"servers/tool/server.yaml": serverYAML("tool", s.RepoURL("tool"), "", base, "")})
+	out := filepath.Join(t.TempDir(), "out")
+
+	code, stdout, stderr := cli(context.Background(), nil, "review", "--registry", reg, "--server", "tool",
+		"--base", base, "--head", head, "--output", out, "--cache-dir", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	labels, err := os.ReadFile(filepath.Join(out, "labels.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(labels) != "security-risk:high\n" {
+		t.Errorf("labels.txt = %q, want security-risk:high", labels)
+	}
+	report, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	for _, want := range []string{"# Security Review Report", "## Scope Summary", "Differential", "postinstall", "## Recommended Labels"} {
+		if !strings.Contains(string(report), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	if stdout != string(report) {
+		t.Error("the report printed differs from report.md")
+	}
+
+	for _, args := range [][]string{
+		{"review", "--registry", reg, "--server", "tool", "--base", "abc", "--head", head},
+		{"review", "--registry", reg, "--server", "nope", "--base", base, "--head", head},
+	} {
+		if code, _, _ := cli(context.Background(), nil, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
