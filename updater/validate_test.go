@@ -54,9 +54,9 @@ func TestValidateValidRegistry(t *testing.T) {
 func TestValidateUsageErrors(t *testing.T) {
 	good := registrytest.NewRegistry(t, nil)
 	for name, opts := range map[string]ValidateOptions{
-		"missing registry":   {Registry: good + "/nope"},
-		"no servers dir":     {Registry: t.TempDir()},
-		"unknown server":     {Registry: good, Servers: []string{"nope"}},
+		"missing registry": {Registry: good + "/nope"},
+		"no servers dir":   {Registry: t.TempDir()},
+		"unknown server":   {Registry: good, Servers: []string{"nope"}},
 	} {
 		var ue *UsageError
 		if err := Validate(context.Background(), opts); !errors.As(err, &ue) {
