@@ -129,14 +129,23 @@ func (o *Options) Defaults() {
 	if o.GitHub.MaxWait <= 0 {
 		o.GitHub.MaxWait = 5 * time.Minute
 	}
-	if o.Stdout == nil {
-		o.Stdout = io.Discard
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	commandDefaults(&o.Registry, &o.Stdout, &o.Logger)
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+}
+
+// commandDefaults fills what every command shares: the registry root
+// (".") and where output and logs go (nowhere).
+func commandDefaults(registry *string, stdout *io.Writer, logger **slog.Logger) {
+	if *registry == "" {
+		*registry = "."
+	}
+	if *stdout == nil {
+		*stdout = io.Discard
+	}
+	if *logger == nil {
+		*logger = slog.New(slog.DiscardHandler)
 	}
 }
 

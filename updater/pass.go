@@ -100,11 +100,20 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.Decisions = append(rep.Decisions, sel.decided...)
-
 	planned := p.resolveAll(ctx, sel.eligible)
 
 	if d.forge != nil {
+		// Skipped servers go through the PR policy too: one that stopped
+		// being pinnable gets its bot PR closed.
+		var rest []Decision
+		for _, dec := range sel.decided {
+			if dec.Action == ActionSkipped {
+				planned = append(planned, dec)
+			} else {
+				rest = append(rest, dec)
+			}
+		}
+		sel.decided = rest
 		planned, err = p.write(ctx, planned, sel)
 		if err != nil {
 			return nil, err
@@ -117,6 +126,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 			planned[i].PR = &PRResult{Outcome: "would-open"}
 		}
 	}
+	rep.Decisions = append(rep.Decisions, sel.decided...)
 	rep.Decisions = append(rep.Decisions, planned...)
 	rep.sort()
 	if d.stats != nil {
@@ -149,7 +159,8 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 		}
 	}
 	out := make([]Decision, len(files))
-	var done atomic.Int64
+	var mu sync.Mutex // keeps progress lines in order
+	done := 0
 	total := len(files)
 	progress := p.opts.Progress
 	p.parallel(ctx, len(files), func(ctx context.Context, i int) {
@@ -163,9 +174,11 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 			}
 		})
 		out[i] = plan(f, r.res, r.err)
-		n := done.Add(1)
 		if progress != nil {
-			fmt.Fprintf(progress, "\rresolved %d/%d", n, total)
+			mu.Lock()
+			done++
+			fmt.Fprintf(progress, "\rresolved %d/%d", done, total)
+			mu.Unlock()
 		}
 	})
 	if progress != nil && total > 0 {
@@ -175,7 +188,8 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 }
 
 // parallel runs fn for 0..n-1 on at most opts.Concurrency goroutines.
-// Once ctx is cancelled no new item starts; fn sees the cancelled ctx.
+// Every item runs, even after ctx is cancelled: fn sees the cancelled ctx
+// and fails fast, so each server still gets its decision.
 func (p *pass) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int)) {
 	workers := min(p.opts.Concurrency, n)
 	var next atomic.Int64

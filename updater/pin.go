@@ -28,15 +28,7 @@ type PinOptions struct {
 // *UsageError; a file that cannot be rewritten is left byte-identical and
 // reported as an error naming it.
 func Pin(ctx context.Context, opts PinOptions) error {
-	if opts.Registry == "" {
-		opts.Registry = "."
-	}
-	if opts.Stdout == nil {
-		opts.Stdout = io.Discard
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	commandDefaults(&opts.Registry, &opts.Stdout, &opts.Logger)
 	switch {
 	case opts.Server == "":
 		return Usagef("pin: --server is required")

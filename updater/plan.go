@@ -54,6 +54,9 @@ func refLabel(res gitops.Resolution) string {
 	name := strings.TrimPrefix(strings.TrimPrefix(res.Ref, "refs/heads/"), "refs/tags/")
 	switch res.Kind {
 	case gitops.KindDefaultBranch:
+		if name == "HEAD" { // resolved through the GitHub API, which does not name it
+			return "default branch"
+		}
 		return "default branch " + name
 	case gitops.KindTag:
 		return "tag " + name

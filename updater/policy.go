@@ -84,8 +84,8 @@ func decidePR(d *Decision, prs serverPRs, branchExists bool) prStep {
 	default:
 		// Errors, frozen refs and holds are no reason to touch a PR: they
 		// may be transient, and the open PR may still be what people want.
-		step.action = prNone
-		return step
+		// Duplicates wait too: closing them needs a PR they duplicate.
+		return prStep{action: prNone}
 	}
 }
 

@@ -23,12 +23,15 @@ func (m marker) String() string {
 
 // parseMarker finds the bot's marker in a PR body. A body edited by
 // people may have lost it: then the PR is treated as proposing nothing
-// known, and the next bump updates it.
+// known, and the next bump updates it. The bot writes its marker last;
+// earlier look-alikes come from upstream text (a commit subject, a file
+// name) and must not decide what the PR proposes.
 func parseMarker(body string) (marker, bool) {
-	m := markerRE.FindStringSubmatch(body)
-	if m == nil {
+	all := markerRE.FindAllStringSubmatch(body, -1)
+	if len(all) == 0 {
 		return marker{}, false
 	}
+	m := all[len(all)-1]
 	return marker{Server: m[1], From: m[2], To: m[3]}, true
 }
 
@@ -66,17 +69,17 @@ func prBody(d *Decision, rng *gitops.Range) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Updates the pin of **%s** (`%s`) from `%s` to `%s`", d.Server, d.Path, short(d.Current), short(d.Target))
 	if d.Branch != "" {
-		fmt.Fprintf(&b, ", following tag `%s` → `%s`", inert(d.oldBranch), inert(d.Branch))
+		fmt.Fprintf(&b, ", following tag %s → %s", codeSpan(d.oldBranch), codeSpan(d.Branch))
 	}
 	b.WriteString(".\n\n")
 
 	b.WriteString("| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| Upstream | %s |\n", inert(d.project))
 	if d.Ref != "" {
-		fmt.Fprintf(&b, "| Ref | `%s` |\n", inert(d.Ref))
+		fmt.Fprintf(&b, "| Ref | %s |\n", cellCode(d.Ref))
 	}
 	if d.directory != "" {
-		fmt.Fprintf(&b, "| Directory | `%s` |\n", inert(d.directory))
+		fmt.Fprintf(&b, "| Directory | %s |\n", cellCode(d.directory))
 	}
 	rangeCell := fmt.Sprintf("`%s...%s`", short(d.Current), short(d.Target))
 	if link := compareURL(d.project, d.Current, d.Target); link != "" {
@@ -211,6 +214,9 @@ func compareURL(project, from, to string) string {
 func inert(s string) string {
 	s = clean(s, 200)
 	r := strings.NewReplacer(
+		// & and \ are escaped too: an entity (&commat; is @) or a
+		// backslash before a character escaped below (\|) would undo it.
+		"&", "&amp;", "\\", "\\\\",
 		"<", "&lt;", ">", "&gt;",
 		"@", "@\u2060", "#", "#\u2060",
 		"[", "\\[", "]", "\\]", "|", "\\|", "`", "'", "*", "\\*", "_", "\\_",
@@ -225,7 +231,13 @@ func codeSpan(s string) string {
 	if s == "" {
 		return "` `"
 	}
-	return "`" + strings.ReplaceAll(s, "|", "\\|") + "`"
+	return "`" + s + "`"
+}
+
+// cellCode is codeSpan inside a table cell, where GitHub needs a pipe
+// escaped even in code (and shows it without the backslash).
+func cellCode(s string) string {
+	return strings.ReplaceAll(codeSpan(s), "|", "\\|")
 }
 
 // clean drops control and invisible formatting characters (bidi

@@ -105,7 +105,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVER\tCURRENT\tLATEST\tDECISION\tDETAIL")
 	for _, d := range r.Decisions {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Server, dash(short(d.Current)), dash(short(d.Latest)), d.Action, oneLine(detailWithOutcome(d)))
+		// A broken file's server name comes from a directory name: keep
+		// it, like every detail, from steering the terminal.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", clean(oneLine(d.Server), 200), dash(short(d.Current)), dash(short(d.Latest)), d.Action, clean(oneLine(detailWithOutcome(d)), 1000))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -224,26 +226,28 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 					rev += ", blocked"
 				}
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", d.Server, short(d.Current), short(d.Target), pr, rev)
+			fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", inert(d.Server), short(d.Current), short(d.Target), pr, rev)
 		}
 		b.WriteString("\n")
 	}
 	if len(others) > 0 {
 		b.WriteString("### Waiting\n\n| Server | Decision | Why |\n|---|---|---|\n")
 		for _, d := range others {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", d.Server, d.Action, inert(oneLine(d.Detail)))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", inert(d.Server), d.Action, inert(oneLine(d.Detail)))
 		}
 		b.WriteString("\n")
 	}
 	if len(errs) > 0 {
 		b.WriteString("### Errors\n\n| Server | Error |\n|---|---|\n")
 		for _, d := range errs {
-			fmt.Fprintf(&b, "| %s | %s |\n", d.Server, inert(oneLine(d.Detail)))
+			fmt.Fprintf(&b, "| %s | %s |\n", inert(d.Server), inert(oneLine(d.Detail)))
 		}
 		b.WriteString("\n")
 	}
 	if r.GitHub != nil {
-		fmt.Fprintf(&b, "GitHub API: %d reads, %d writes, %d retries, %d rate-limit waits.\n", r.GitHub.Reads, r.GitHub.Writes, r.GitHub.Retries, r.GitHub.Waits)
+		g := r.GitHub
+		fmt.Fprintf(&b, "GitHub API: %d read%s, %d write%s, %d retr%s, %d rate-limit wait%s.\n",
+			g.Reads, plural(g.Reads), g.Writes, plural(g.Writes), g.Retries, map[bool]string{true: "y", false: "ies"}[g.Retries == 1], g.Waits, plural(g.Waits))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

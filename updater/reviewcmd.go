@@ -35,15 +35,7 @@ type ReviewOptions struct {
 // to Stdout and writes it to Output. The risk does not change the exit
 // code: the report and labels.txt carry it.
 func ReviewRange(ctx context.Context, opts ReviewOptions) error {
-	if opts.Registry == "" {
-		opts.Registry = "."
-	}
-	if opts.Stdout == nil {
-		opts.Stdout = io.Discard
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	commandDefaults(&opts.Registry, &opts.Stdout, &opts.Logger)
 	if opts.Review == "" {
 		opts.Review = "builtin"
 	}

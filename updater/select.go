@@ -93,7 +93,7 @@ func ineligible(f *registry.File) string {
 	case s.Type == registry.TypePOCI:
 		return "poci server: nothing is built from source"
 	case s.Type != registry.TypeServer:
-		return "type " + s.Type + ": not a locally built server"
+		return "" // an unknown type is Validate's error, as in `updater validate`
 	case s.Source == nil || s.Source.Project == "":
 		return "no source.project: image built elsewhere"
 	case s.Source.Commit == "":

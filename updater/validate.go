@@ -47,15 +47,7 @@ const onlineChecks = 8
 // any file is invalid, and a *UsageError when the registry directory
 // cannot be used at all or --online cannot run.
 func Validate(ctx context.Context, opts ValidateOptions) error {
-	if opts.Registry == "" {
-		opts.Registry = "."
-	}
-	if opts.Stdout == nil {
-		opts.Stdout = io.Discard
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	commandDefaults(&opts.Registry, &opts.Stdout, &opts.Logger)
 	if opts.Online && opts.OnlineCheck == nil {
 		dir, err := cacheRoot(opts.CacheDir)
 		if err != nil {

@@ -82,7 +82,9 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 		}
 		p.apply(ctx, w)
 	}
-	p.closeRemoved(ctx, byServer, sel)
+	if ctx.Err() == nil {
+		p.closeRemoved(ctx, byServer, sel)
+	}
 	return planned, nil
 }
 
