@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -24,15 +25,8 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Check(); err != nil {
 		return err
 	}
-	d, err := connect(ctx, &opts)
-	if err != nil {
-		return err
-	}
-	rep, err := runPass(ctx, &opts, d)
-	if err != nil {
-		return err
-	}
-	return finish(&opts, rep)
+	_, err := passOnce(ctx, opts)
+	return err
 }
 
 // finish prints the report and the summary and turns failures into the
@@ -189,15 +183,24 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 
 // parallel runs fn for 0..n-1 on at most opts.Concurrency goroutines.
 // Every item runs, even after ctx is cancelled: fn sees the cancelled ctx
-// and fails fast, so each server still gets its decision.
+// and fails fast, so each server still gets its decision. A panic in an
+// item is carried to the caller's goroutine (where the daemon recovers
+// it) instead of killing the process.
 func (p *pass) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int)) {
 	workers := min(p.opts.Concurrency, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var panicOnce sync.Once
+	var panicked any
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					panicOnce.Do(func() { panicked = fmt.Sprintf("%v\n%s", r, debug.Stack()) })
+				}
+			}()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= n {
@@ -208,6 +211,9 @@ func (p *pass) parallel(ctx context.Context, n int, fn func(ctx context.Context,
 		}()
 	}
 	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
 }
 
 // each runs fn over the decisions in parallel.

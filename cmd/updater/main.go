@@ -92,8 +92,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	e := &env{stdout: stdout, stderr: stderr, getenv: getenv, terminal: isTerminal(stderr)}
 	fs := flag.NewFlagSet("updater "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	logFormat := fs.String("log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	logFormat, logLevel := "auto", "info"
+	fs.Var(checkedString{&logFormat, checkLogFormat}, "log-format", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
+	fs.Var(checkedString{&logLevel, checkLogLevel}, "log-level", "log level: debug, info, warn, error")
 	exec := cmd.setup(fs, e)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -109,7 +110,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "updater %s: %v\n", cmd.name, err)
 		return exitUsage
 	}
-	logger, err := newLogger(stderr, *logFormat, *logLevel, e.terminal)
+	logger, err := newLogger(stderr, logFormat, logLevel, e.terminal)
 	if err != nil {
 		fmt.Fprintf(stderr, "updater %s: %v\n", cmd.name, err)
 		return exitUsage
@@ -156,21 +157,34 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	return err
 }
 
-func newLogger(w io.Writer, format, level string, terminal bool) (*slog.Logger, error) {
+func checkLogLevel(level string) error {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+		return fmt.Errorf("log level %q: want debug, info, warn or error", level)
 	}
+	return nil
+}
+
+func checkLogFormat(format string) error {
 	switch format {
-	case "auto":
+	case "auto", "text", "json":
+		return nil
+	}
+	return fmt.Errorf("log format %q: want text, json or auto", format)
+}
+
+// newLogger builds the logger from checked --log-format and --log-level.
+func newLogger(w io.Writer, format, level string, terminal bool) (*slog.Logger, error) {
+	if err := cmpErr(checkLogLevel(level), checkLogFormat(format)); err != nil {
+		return nil, err
+	}
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(level))
+	if format == "auto" {
+		format = "json"
 		if terminal {
 			format = "text"
-		} else {
-			format = "json"
 		}
-	case "text", "json":
-	default:
-		return nil, fmt.Errorf("--log-format %q: want text, json or auto", format)
 	}
 	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), nil
@@ -192,6 +206,37 @@ func usage(w io.Writer, cmds []command) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'updater <command> -h' for the flags of a command.")
+}
+
+func cmpErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkedString is a string flag checked as it is set, so a bad value,
+// from the command line or from UPDATER_*, is reported where it came from.
+type checkedString struct {
+	p     *string
+	check func(string) error
+}
+
+func (c checkedString) String() string {
+	if c.p == nil {
+		return ""
+	}
+	return *c.p
+}
+
+func (c checkedString) Set(v string) error {
+	if err := c.check(v); err != nil {
+		return err
+	}
+	*c.p = v
+	return nil
 }
 
 // stringList is a repeatable flag that also takes comma-separated lists:

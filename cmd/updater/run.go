@@ -36,7 +36,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	var appID int64
 	fs.StringVar(&o.Registry, "registry", ".", "registry root holding servers/<name>/server.yaml")
 	fs.Var(&servers, "server", "only this server (repeatable, or a comma list)")
-	fs.StringVar(&shard, "shard", "", "handle only shard `I/N` of the servers (stable by name hash)")
+	fs.Var(checkedString{&shard, func(v string) error { _, err := updater.ParseShard(v); return err }}, "shard", "handle only shard `I/N` of the servers (stable by name hash)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "resolve and plan; write nothing")
 	fs.IntVar(&o.Concurrency, "concurrency", 16, "upstreams resolved at once")
 	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "time allowed per upstream, retries included")
@@ -123,8 +123,9 @@ func daemonCommand() command {
 		setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context) error {
 			build := passFlags(fs, e)
 			var o updater.DaemonOptions
-			fs.StringVar(&o.Schedule, "schedule", updater.DefaultSchedule, "cron schedule: 5 fields or a descriptor like @daily")
-			fs.StringVar(&o.TZ, "tz", "UTC", "time zone of the schedule")
+			o.Schedule, o.TZ = updater.DefaultSchedule, "UTC"
+			fs.Var(checkedString{&o.Schedule, updater.CheckSchedule}, "schedule", "cron schedule: 5 fields or a descriptor like @daily")
+			fs.Var(checkedString{&o.TZ, updater.CheckTZ}, "tz", "time zone of the schedule")
 			fs.BoolVar(&o.RunOnStart, "run-on-start", false, "run a pass at once, then on schedule")
 			fs.StringVar(&o.Listen, "listen", "", "serve /healthz and /metrics on this address (e.g. :9090)")
 			fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 2*time.Minute, "time a pass in flight gets to finish its write after SIGTERM")
