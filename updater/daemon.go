@@ -122,6 +122,10 @@ func newDaemon(opts DaemonOptions) (*daemon, error) {
 	d := &daemon{opts: opts, log: opts.Pass.Logger, pass: opts.passFn}
 	if d.pass == nil {
 		pass := opts.Pass
+		// A daemon outlives any checkout: each pass that writes reads the
+		// servers from the base branch it fetches, so servers added or
+		// removed since the daemon started are seen.
+		pass.RegistryFromBase = !pass.DryRun
 		d.pass = func(ctx context.Context) (*Report, error) { return passOnce(ctx, pass) }
 	}
 	d.passCtx, d.stopPasses = context.WithCancel(context.Background())

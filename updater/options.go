@@ -13,10 +13,13 @@ import (
 // The command line fills them; zero values get the documented defaults
 // from Defaults.
 type Options struct {
-	Registry string   // registry root: holds servers/<name>/server.yaml
-	Servers  []string // restrict the pass to these servers (empty: all)
-	Shard    Shard    // this job's share of the servers
-	DryRun   bool     // resolve and plan, write nothing
+	Registry string // registry root: holds servers/<name>/server.yaml
+	// RegistryFromBase reads the servers from the registry's base branch
+	// as fetched for the pass, instead of Registry (the daemon's way).
+	RegistryFromBase bool
+	Servers          []string // restrict the pass to these servers (empty: all)
+	Shard            Shard    // this job's share of the servers
+	DryRun           bool     // resolve and plan, write nothing
 
 	Concurrency int           // upstreams resolved at once
 	Timeout     time.Duration // per upstream, all attempts together

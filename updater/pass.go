@@ -80,7 +80,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	rep := &Report{Started: opts.Now(), DryRun: opts.DryRun, Shard: opts.Shard.String()}
 	defer func() { rep.Duration = opts.Now().Sub(rep.Started) }()
 
-	files, loadErrs := registry.Load(opts.Registry)
+	files, loadErrs := p.loadRegistry()
 	var fileErrs []error
 	for _, err := range loadErrs {
 		var fe *registry.FileError
@@ -132,6 +132,42 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// loadRegistry reads the servers: from the local registry directory, or
+// from the fetched base branch with RegistryFromBase.
+func (p *pass) loadRegistry() ([]*registry.File, []error) {
+	lister, ok := p.deps.remote.(interface {
+		ListDirs(commit, dir string) ([]string, error)
+	})
+	if !p.opts.RegistryFromBase || !ok {
+		return registry.Load(p.opts.Registry)
+	}
+	base := p.deps.remote.BaseTip()
+	names, err := lister.ListDirs(base, "servers")
+	if err != nil {
+		return nil, []error{err}
+	}
+	var files []*registry.File
+	var errs []error
+	for _, name := range names {
+		path := registry.ServerPath(name)
+		raw, found, err := p.deps.remote.ReadFile(base, path)
+		switch {
+		case err != nil:
+			errs = append(errs, &registry.FileError{Path: path, Err: err})
+		case !found:
+			errs = append(errs, &registry.FileError{Path: path, Err: errors.New("no server.yaml on the base branch")})
+		default:
+			f, err := registry.Parse(path, raw)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			files = append(files, f)
+		}
+	}
+	return files, errs
 }
 
 // resolveAll resolves every eligible server's upstream with bounded
