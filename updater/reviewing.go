@@ -89,6 +89,9 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result 
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
 	}
 	code := filepath.Join(dir, "code")
+	if err := os.Mkdir(code, 0o755); err != nil {
+		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+	}
 	defer gitops.RemoveExport(code)
 	skipped, err := r.history.ExportTree(ctx, s.project, s.head, code)
 	if err != nil {
