@@ -79,6 +79,9 @@ type CommitOptions struct {
 	Author  *object.Signature
 	Parents []string // explicit parents; nil means the branch tip (if any)
 	Orphan  bool     // no parent at all, even if the branch exists
+	// Signature is stored as the commit's gpgsig header (not a valid
+	// signature: enough for code that asks whether a commit is signed).
+	Signature string
 }
 
 // Change is one file edit in a commit: Content nil deletes the path.
@@ -194,6 +197,7 @@ func (r *Repo) Commit(branch, message string, changes []Change, opts ...CommitOp
 		Message:      message,
 		TreeHash:     treeHash,
 		ParentHashes: parents,
+		PGPSignature: o.Signature,
 	}
 	obj := r.repo.Storer.NewEncodedObject()
 	if err := commit.Encode(obj); err != nil {
