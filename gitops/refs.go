@@ -79,8 +79,12 @@ func ListRefs(ctx context.Context, url string, opts ListOptions) (*Refs, error) 
 // It drives the upload-pack session itself rather than Remote.List: that
 // gives the peeled values and the symref capability as the server sent
 // them, without copying 20,000 refs into a memory storer and without
-// go-git's guess of HEAD from matching hashes.
+// go-git's guess of HEAD from matching hashes. git:// has its own reader
+// (gitDaemonAdvertisement).
 func advertisedRefs(ctx context.Context, ep *transport.Endpoint, maxBytes int64) (*packp.AdvRefs, error) {
+	if ep.Protocol == "git" {
+		return gitDaemonAdvertisement(ctx, ep, maxBytes)
+	}
 	sess, err := openUploadPack(ctx, ep, uploadPackLimits{advertisement: maxBytes})
 	if err != nil {
 		return nil, err

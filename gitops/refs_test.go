@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"net"
 	"net/http"
 	"strings"
 	"syscall"
@@ -65,6 +66,7 @@ func TestListRefsErrors(t *testing.T) {
 		{name: "closed port", url: gittest.ClosedURL(t, "http", "x"), is: syscall.ECONNREFUSED},
 		{name: "closed git port", url: gittest.ClosedURL(t, "git", "x"), is: syscall.ECONNREFUSED},
 		{name: "advertisement over the cap", url: s.RepoURL("big"), opts: ListOptions{MaxBytes: 4096}, is: ErrResponseTooLarge},
+		{name: "advertisement over the cap over git", url: s.DaemonURL("big"), opts: ListOptions{MaxBytes: 4096}, is: ErrResponseTooLarge},
 		{name: "too many refs", url: s.RepoURL("big"), opts: ListOptions{MaxRefs: 100}, contain: "more than the cap of 100"},
 		{name: "file scheme refused", url: "file:///etc", contain: `scheme "file" is not allowed`},
 		{name: "ssh refused", url: "ssh://git@github.com/a/b", contain: `scheme "ssh" is not allowed`},
@@ -157,6 +159,33 @@ func TestListRefsTimeout(t *testing.T) {
 	})
 	start := time.Now()
 	_, err := ListRefs(context.Background(), s.RepoURL("slow"), ListOptions{Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want a deadline", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("timeout took %s", d)
+	}
+}
+
+// TestListRefsTimeoutGit: a git:// server that accepts and never answers
+// costs the listing's timeout, not a hung pass.
+func TestListRefsTimeoutGit(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { conn.Close() })
+		}
+	}()
+	start := time.Now()
+	_, err = ListRefs(context.Background(), "git://"+ln.Addr().String()+"/silent.git", ListOptions{Timeout: 200 * time.Millisecond})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want a deadline", err)
 	}

@@ -1,6 +1,8 @@
 package gitops
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,11 +10,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
 
+	"github.com/go-git/go-git/v5/plumbing/format/pktline"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	gitproto "github.com/go-git/go-git/v5/plumbing/transport/git"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -209,8 +214,9 @@ func checkUpstreamRedirect(req *http.Request, via []*http.Request) error {
 // bodies are capped as limits say. For git://, go-git
 // dials without a context, so the dial runs aside and ctx abandons it;
 // the connection is closed when the dial eventually returns. git://
-// transfers are bounded by time (ctx) only: go-git does not expose the
-// connection to cap it.
+// fetches are bounded by time (ctx) only: go-git does not expose the
+// connection to cap it. (Ref listings over git:// do not come here: see
+// gitDaemonAdvertisement.)
 func openUploadPack(ctx context.Context, ep *transport.Endpoint, limits uploadPackLimits) (transport.UploadPackSession, error) {
 	switch ep.Protocol {
 	case "http", "https":
@@ -243,4 +249,85 @@ func openUploadPack(ctx context.Context, ep *transport.Endpoint, limits uploadPa
 	default:
 		return nil, fmt.Errorf("scheme %q is not allowed", ep.Protocol)
 	}
+}
+
+// gitDaemonAdvertisement reads a git:// server's ref advertisement and
+// ends the session, without go-git's session. That one dials without a
+// context, cannot cap what the server sends, and reads the connection
+// unbuffered through a goroutine per read, two reads per ref: listing
+// 20,000 refs took 0.5 s of CPU and 300,000 allocations, 3.5 times the
+// same listing over smart HTTP. Here the dial and every read honour ctx,
+// the advertisement is capped at maxBytes, and reads are buffered.
+func gitDaemonAdvertisement(ctx context.Context, ep *transport.Endpoint, maxBytes int64) (*packp.AdvRefs, error) {
+	port := ep.Port
+	if port <= 0 {
+		port = gitproto.DefaultPort
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(ep.Host, strconv.Itoa(port)))
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	// When ctx ends (cancelled or past its deadline), a deadline in the
+	// past unblocks the read or write in progress; ctx.Err() is set by
+	// then, so the error names the context.
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	host := ep.Host
+	if port != gitproto.DefaultPort {
+		host = net.JoinHostPort(ep.Host, strconv.Itoa(port))
+	}
+	req := packp.GitProtoRequest{RequestCommand: transport.UploadPackServiceName, Pathname: ep.Path, Host: host}
+	if err := req.Encode(conn); err != nil {
+		return nil, withContextError(ctx, err)
+	}
+	ar := packp.NewAdvRefs()
+	if err := ar.Decode(bufio.NewReader(&cappedReader{r: conn, left: maxBytes})); err != nil {
+		return nil, gitDaemonError(ctx, err)
+	}
+	if ar.IsEmpty() {
+		return nil, transport.ErrEmptyRemoteRepository
+	}
+	// A flush instead of a request: "nothing wanted", so the server's
+	// upload-pack ends cleanly rather than on a broken connection.
+	_, _ = conn.Write(pktline.FlushPkt)
+	return ar, nil
+}
+
+// gitDaemonError says what a failed advertisement read means. git daemon
+// answers a missing (or unexported) repository with an "ERR" line where
+// the advertisement should be.
+func gitDaemonError(ctx context.Context, err error) error {
+	var unexpected *packp.ErrUnexpectedData
+	var errLine *pktline.ErrorLine
+	var text string
+	switch {
+	case errors.Is(err, packp.ErrEmptyAdvRefs):
+		return transport.ErrEmptyRemoteRepository
+	case errors.Is(err, packp.ErrEmptyInput):
+		return fmt.Errorf("server closed the connection without an advertisement: %w", io.ErrUnexpectedEOF)
+	case errors.As(err, &errLine):
+		text = errLine.Text
+	case errors.As(err, &unexpected) && bytes.HasPrefix(unexpected.Data, []byte("ERR ")):
+		text = string(unexpected.Data[len("ERR "):])
+	default:
+		return withContextError(ctx, err)
+	}
+	lower := strings.ToLower(text)
+	for _, notFound := range []string{"no such repository", "not exported", "not found", "access denied"} {
+		if strings.Contains(lower, notFound) {
+			return fmt.Errorf("%w: %s", transport.ErrRepositoryNotFound, text)
+		}
+	}
+	return fmt.Errorf("server error: %s", text)
+}
+
+// withContextError names ctx's end as the cause of an I/O error it
+// provoked (the past deadline set on cancellation reads as a timeout).
+func withContextError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
 }

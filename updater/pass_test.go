@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -316,8 +317,8 @@ func TestRunPassResolvesInParallelAndWritesOneAtATime(t *testing.T) {
 	if got := f.guard.peak(); got != 1 {
 		t.Errorf("%d writes in flight at once, want 1", got)
 	}
-	if n := len(f.forge.log()); n != 8*4 {
-		t.Errorf("%d forge writes, want 8 x (create, labels, check, comment): %q", n, f.forge.log())
+	if n := len(f.forge.log()); n != 8*3 {
+		t.Errorf("%d forge writes, want 8 x (create with labels, check, comment): %q", n, f.forge.log())
 	}
 }
 
@@ -333,10 +334,12 @@ func TestRunPassPublishesTheReview(t *testing.T) {
 	if d.Review == nil || !d.Review.Blocked || d.Review.Check != "failure" {
 		t.Fatalf("review %+v, want a blocked failure", d.Review)
 	}
+	if got := f.forge.pulls[0].Labels; !slices.Equal(got, []string{"pin-update", "security-risk:" + d.Review.Risk, "security-blocked"}) {
+		t.Errorf("PR labels %q", got)
+	}
 	info, _ := f.remote.Branch("updater/pin-demo")
 	assertLog(t, "forge writes", f.forge.log(), []string{
-		"create updater/pin-demo",
-		"add-labels #101 security-risk:" + d.Review.Risk + ",security-blocked",
+		"create updater/pin-demo", // the review's labels ride with the PR's own
 		"check security-review/demo " + info.Tip + " failure",
 		"comment #101 " + reviewMarker,
 	})

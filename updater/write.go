@@ -225,15 +225,20 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 	if err != nil {
 		return err
 	}
+	// The review's labels go on with the PR's own: one write, not two.
+	labels := append([]string(nil), p.opts.Labels...)
+	if w.review != nil {
+		labels = append(labels, w.review.result.Labels()...)
+	}
 	pr, err := p.deps.forge.CreatePull(ctx, gitops.NewPull{
-		Title: prTitle(d), Body: prBody(d, w.rng), Head: branch, Base: p.baseBranch(), Labels: p.opts.Labels,
+		Title: prTitle(d), Body: prBody(d, w.rng), Head: branch, Base: p.baseBranch(), Labels: labels,
 	})
 	if err != nil {
 		return fmt.Errorf("opening the pull request: %w", err)
 	}
 	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: "opened", Pushed: pushed}
 	p.log.Info("opened PR", "server", d.Server, "pr", pr.Number, "target", d.Target)
-	return p.publishReview(ctx, w, pr.Number, sha, nil)
+	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
 }
 
 func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
