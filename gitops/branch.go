@@ -164,21 +164,37 @@ func (r *RegistryRemote) configureRemote() error {
 	return r.repo.SetConfig(cfg)
 }
 
+// registryRetry retries the registry fetch and the bot's pushes on
+// transient failures: a single 502 from GitHub's git front end must not
+// cost the whole pass, or a server its night. No per-attempt timeout: the
+// first clone of a large registry may take a while, and ctx bounds the
+// whole.
+var registryRetry = RetryPolicy{Attempts: 3, Initial: 500 * time.Millisecond, Max: 5 * time.Second}
+
 func (r *RegistryRemote) fetch(ctx context.Context) error {
-	err := r.repo.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: registryRemoteName,
-		RefSpecs:   r.fetchSpecs(),
-		Auth:       r.auth,
-		Tags:       git.NoTags,
-		Prune:      true,
-		Force:      true,
+	err := Retry(ctx, registryRetry, func(ctx context.Context) error {
+		err := r.repo.FetchContext(ctx, &git.FetchOptions{
+			RemoteName: registryRemoteName,
+			RefSpecs:   r.fetchSpecs(),
+			Auth:       r.auth,
+			Tags:       git.NoTags,
+			Prune:      true,
+			Force:      true,
+		})
+		switch {
+		case errors.Is(err, git.NoErrAlreadyUpToDate):
+			return nil
+		case errors.Is(err, git.NoMatchingRefSpecError{}):
+			return Permanent(err)
+		}
+		return err
 	})
 	baseMissing := fmt.Errorf("base branch %q not found on the remote", r.cfg.BaseBranch)
 	switch {
 	case errors.Is(err, git.NoMatchingRefSpecError{}):
 		// Only the base refspec names one ref; the prefix is a wildcard.
 		return r.fail("fetch", baseMissing)
-	case err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate):
+	case err != nil:
 		return r.fail("fetch", err)
 	}
 	base, err := r.repo.Reference(r.tracking(r.cfg.BaseBranch), true)
@@ -349,7 +365,16 @@ func (r *RegistryRemote) WriteBranch(ctx context.Context, w BranchWrite) (string
 		push.RefSpecs[0] = "+" + push.RefSpecs[0]
 		push.ForceWithLease = &git.ForceWithLease{RefName: local, Hash: plumbing.NewHash(w.ForceFrom)}
 	}
-	if err := r.repo.PushContext(ctx, push); err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+	// A push retried after GitHub took it but the answer was lost finds
+	// the branch already at this commit: up to date, done.
+	err = Retry(ctx, registryRetry, func(ctx context.Context) error {
+		err := r.repo.PushContext(ctx, push)
+		if errors.Is(err, git.NoErrAlreadyUpToDate) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
 		return "", r.fail(op+": push", err)
 	}
 	r.branches[w.Branch] = BranchInfo{Tip: sha.String(), Parent: w.Parent}

@@ -193,8 +193,9 @@ func (g *GitHub) EditPull(ctx context.Context, number int, title, body string) e
 }
 
 // ClosePull leaves comment (when not empty) and closes the pull request.
-// A pull request already closed is left alone, comment included, so a pass
-// that died half-way does not comment twice.
+// A pull request already closed is left alone, comment included, and a
+// comment the bot already left is not left again, so a pass that died
+// half-way does not comment twice.
 func (g *GitHub) ClosePull(ctx context.Context, number int, comment string) error {
 	op := fmt.Sprintf("close pull request #%d", number)
 	pr, _, err := g.client.PullRequests.Get(ctx, g.owner, g.name, number)
@@ -205,9 +206,15 @@ func (g *GitHub) ClosePull(ctx context.Context, number int, comment string) erro
 		return nil
 	}
 	if comment != "" {
-		if _, _, err := g.client.Issues.CreateComment(ctx, g.owner, g.name, number,
-			&github.IssueComment{Body: &comment}); err != nil {
+		said, err := g.findComment(ctx, number, comment, pr.GetUser().GetLogin())
+		if err != nil {
 			return g.fail(op, err)
+		}
+		if said == nil {
+			if _, _, err := g.client.Issues.CreateComment(ctx, g.owner, g.name, number,
+				&github.IssueComment{Body: &comment}); err != nil {
+				return g.fail(op, err)
+			}
 		}
 	}
 	closed := "closed"

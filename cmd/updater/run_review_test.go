@@ -148,4 +148,3 @@ func TestCommitViaAPI(t *testing.T) {
 		t.Errorf("second pass wrote %+v", w)
 	}
 }
-
