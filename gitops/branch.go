@@ -70,6 +70,9 @@ type RegistryRemote struct {
 	cfg  RemoteConfig
 	auth transport.AuthMethod
 	repo *git.Repository
+	// reader keeps decoded trees between reads (guarded by mu): a pass
+	// reads one file per server out of the same base tree.
+	reader *gittree.Reader
 
 	mu       sync.Mutex
 	baseTip  string
@@ -267,7 +270,10 @@ func (r *RegistryRemote) ReadFile(commit, path string) ([]byte, bool, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	data, err := gittree.ReadFile(r.repo.Storer, plumbing.NewHash(commit), path, maxRegistryFile)
+	if r.reader == nil {
+		r.reader = gittree.NewReader(r.repo.Storer)
+	}
+	data, err := r.reader.ReadFile(plumbing.NewHash(commit), path, maxRegistryFile)
 	if errors.Is(err, gittree.ErrNotFound) {
 		return nil, false, nil
 	}

@@ -89,6 +89,8 @@ func (f *passFixture) botPR(name string, number int, state string, merged bool, 
 		Number: number, State: state, Merged: merged, Head: f.opts.BranchPrefix + name, Base: "main",
 		Title: "Update " + name + " pin to " + short(to),
 		Body:  "Updates the pin.\n\n" + marker{name, from, to}.String() + "\n",
+		// Labelled as a pass that ran to its end leaves it, review off.
+		Labels: []string{"pin-update"},
 	})
 }
 
@@ -317,8 +319,8 @@ func TestRunPassResolvesInParallelAndWritesOneAtATime(t *testing.T) {
 	if got := f.guard.peak(); got != 1 {
 		t.Errorf("%d writes in flight at once, want 1", got)
 	}
-	if n := len(f.forge.log()); n != 8*3 {
-		t.Errorf("%d forge writes, want 8 x (create with labels, check, comment): %q", n, f.forge.log())
+	if n := len(f.forge.log()); n != 8*4 {
+		t.Errorf("%d forge writes, want 8 x (create, check, comment, risk labels): %q", n, f.forge.log())
 	}
 }
 
@@ -339,9 +341,11 @@ func TestRunPassPublishesTheReview(t *testing.T) {
 	}
 	info, _ := f.remote.Branch("updater/pin-demo")
 	assertLog(t, "forge writes", f.forge.log(), []string{
-		"create updater/pin-demo", // the review's labels ride with the PR's own
+		"create updater/pin-demo",
 		"check security-review/demo " + info.Tip + " failure",
 		"comment #101 " + reviewMarker,
+		// The risk labels last: their presence means the review is whole.
+		"add-labels #101 security-risk:" + d.Review.Risk + ",security-blocked",
 	})
 }
 

@@ -137,11 +137,9 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 	}
 	res, meta := w.review.result, w.review.meta
 	report := res.Markdown(meta)
-	want := res.Labels()
 
-	if err := p.replaceRiskLabels(ctx, number, current, want); err != nil {
-		return err
-	}
+	// The check and the comment go first and the risk labels last: a PR
+	// with its risk label has its whole review (keepPR relies on it).
 	if headSHA != "" {
 		if err := p.deps.forge.PublishCheck(ctx, checkOf(d.Server, headSHA, res, report)); err != nil {
 			return fmt.Errorf("publishing the review check: %w", err)
@@ -149,6 +147,9 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 	}
 	if err := p.deps.forge.UpsertComment(ctx, number, reviewMarker, reviewMarker+"\n"+report); err != nil {
 		return fmt.Errorf("publishing the review comment: %w", err)
+	}
+	if err := p.replaceRiskLabels(ctx, number, current, res.Labels()); err != nil {
+		return err
 	}
 	if p.opts.ReportDir != "" {
 		if err := review.WriteOutput(filepath.Join(p.opts.ReportDir, d.Server), res, meta); err != nil {

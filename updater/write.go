@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -68,7 +69,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 	// Inspect the upstream ranges and review them, in parallel: reads only.
 	var inspect []*work
 	for _, w := range works {
-		if w.needsRange() && !p.opts.DryRun {
+		if !p.opts.DryRun && p.needsRange(w) {
 			inspect = append(inspect, w)
 		}
 	}
@@ -89,15 +90,31 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 }
 
 // needsRange: the bot will (re)write the branch or PR body, or publish a
-// review, and both show what changed upstream.
-func (w *work) needsRange() bool {
+// review, and both show what changed upstream. A kept PR needs it when
+// its review is missing or the branch must be rebuilt on a moved base.
+func (p *pass) needsRange(w *work) bool {
 	switch w.step.action {
 	case prOpen, prUpdate:
 		return true
 	case prKeep:
-		return !hasRiskLabel(w.step.pr.Labels)
+		return (p.opts.Review != "off" && !hasRiskLabel(w.step.pr.Labels)) || p.branchStale(w.d)
 	}
 	return false
+}
+
+// branchStale reports whether the bot's branch for d does not hold what
+// the bot would write now (read from the fetched registry: no network).
+func (p *pass) branchStale(d *Decision) bool {
+	want, err := p.wantContent(d)
+	if err != nil {
+		return true
+	}
+	info, ok := p.branch(d.Server)
+	if !ok {
+		return true
+	}
+	cur, found, err := p.deps.remote.ReadFile(info.Tip, d.Path)
+	return err != nil || !found || !bytes.Equal(cur, want)
 }
 
 // rebaseOnBase re-plans a decision against the registry's base branch,
@@ -225,13 +242,8 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 	if err != nil {
 		return err
 	}
-	// The review's labels go on with the PR's own: one write, not two.
-	labels := append([]string(nil), p.opts.Labels...)
-	if w.review != nil {
-		labels = append(labels, w.review.result.Labels()...)
-	}
 	pr, err := p.deps.forge.CreatePull(ctx, gitops.NewPull{
-		Title: prTitle(d), Body: prBody(d, w.rng), Head: branch, Base: p.baseBranch(), Labels: labels,
+		Title: prTitle(d), Body: prBody(d, w.rng), Head: branch, Base: p.baseBranch(), Labels: p.opts.Labels,
 	})
 	if err != nil {
 		return fmt.Errorf("opening the pull request: %w", err)
@@ -241,10 +253,19 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
 }
 
+// updatePR moves an open PR to a new target. The review of the new range
+// is published before the body's marker changes: a pass killed in between
+// leaves the old marker, and the next pass redoes the update.
 func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 	d, pr := w.d, w.step.pr
 	sha, pushed, err := p.pushBranch(ctx, w, branch)
 	if err != nil {
+		return err
+	}
+	if err := p.restoreLabels(ctx, pr); err != nil {
+		return err
+	}
+	if err := p.publishReview(ctx, w, pr.Number, sha, pr.Labels); err != nil {
 		return err
 	}
 	title, body := prTitle(d), prBody(d, w.rng)
@@ -255,14 +276,15 @@ func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 	}
 	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: "updated", Pushed: pushed}
 	p.log.Info("updated PR", "server", d.Server, "pr", pr.Number, "target", d.Target, "pushed", pushed)
-	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
+	return nil
 }
 
 // keepPR repairs an open PR that already proposes the target: the branch
 // is rebuilt only when the server's file changed on the base branch (a
 // one-line PR rarely conflicts; rebasing on every merge would re-run
-// everyone's CI), and a review missing after an interrupted pass is
-// published.
+// everyone's CI), and labels or a review missing after an interrupted
+// pass are published. The risk label is the review's last write, so its
+// presence means the review was published whole.
 func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 	d, pr := w.d, w.step.pr
 	sha, pushed, err := p.pushBranch(ctx, w, branch)
@@ -273,10 +295,32 @@ func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 		d.PR.Outcome = "updated"
 		d.PR.Pushed = true
 	}
-	if hasRiskLabel(pr.Labels) && !pushed {
+	if err := p.restoreLabels(ctx, pr); err != nil {
+		return err
+	}
+	if !pushed && (hasRiskLabel(pr.Labels) || p.opts.Review == "off") {
 		return nil
 	}
 	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
+}
+
+// restoreLabels labels a bot PR that carries none of the bot's labels (a
+// pass killed between opening the PR and labelling it). A PR with some of
+// them was labelled: a label a maintainer removed since stays removed.
+func (p *pass) restoreLabels(ctx context.Context, pr *gitops.PullRequest) error {
+	for _, l := range pr.Labels {
+		if slices.Contains(p.opts.Labels, l) || isReviewLabel(l) {
+			return nil
+		}
+	}
+	if len(p.opts.Labels) == 0 {
+		return nil
+	}
+	if err := p.deps.forge.AddLabels(ctx, pr.Number, p.opts.Labels); err != nil {
+		return fmt.Errorf("labelling pull request #%d: %w", pr.Number, err)
+	}
+	pr.Labels = append(pr.Labels, p.opts.Labels...)
+	return nil
 }
 
 // pushBranch makes the bot branch hold exactly one commit on the base
@@ -286,13 +330,9 @@ func (p *pass) pushBranch(ctx context.Context, w *work, branch string) (sha stri
 	d := w.d
 	remote := p.deps.remote
 	base := remote.BaseTip()
-	raw, ok, err := remote.ReadFile(base, d.Path)
-	if err != nil || !ok {
-		return "", false, fmt.Errorf("reading %s on the base branch: %v", d.Path, errOr(err, "not found"))
-	}
-	want, err := registry.SetPin(raw, registry.Pin{Commit: d.Target, Branch: d.Branch})
+	want, err := p.wantContent(d)
 	if err != nil {
-		return "", false, fmt.Errorf("rewriting %s: %w", d.Path, err)
+		return "", false, err
 	}
 	info, exists := remote.Branch(branch)
 	if exists {
@@ -319,6 +359,21 @@ func (p *pass) pushBranch(ctx context.Context, w *work, branch string) (sha stri
 	}
 	p.log.Info("pushed branch", "server", d.Server, "branch", branch, "commit", sha)
 	return sha, true, nil
+}
+
+// wantContent is the server's file as the bot's branch must hold it: the
+// base branch's file with the pin rewritten.
+func (p *pass) wantContent(d *Decision) ([]byte, error) {
+	remote := p.deps.remote
+	raw, ok, err := remote.ReadFile(remote.BaseTip(), d.Path)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("reading %s on the base branch: %v", d.Path, errOr(err, "not found"))
+	}
+	want, err := registry.SetPin(raw, registry.Pin{Commit: d.Target, Branch: d.Branch})
+	if err != nil {
+		return nil, fmt.Errorf("rewriting %s: %w", d.Path, err)
+	}
+	return want, nil
 }
 
 func (p *pass) closePR(ctx context.Context, pr *gitops.PullRequest, reason, branch string, deleteBranch bool) error {

@@ -148,49 +148,82 @@ var ErrNotFound = errors.New("file not found")
 
 // ReadFile returns the content of the file at path in the tree of commit.
 func ReadFile(s storer.EncodedObjectStorer, commit plumbing.Hash, path string, maxSize int64) ([]byte, error) {
-	c, err := object.GetCommit(s, commit)
+	return NewReader(s).ReadFile(commit, path, maxSize)
+}
+
+// Reader reads files out of commits and keeps the trees it decoded, with
+// their name index: a pass reads one server.yaml per server out of the
+// same base tree, and decoding the servers/ tree once per read would make
+// that quadratic in the number of servers. Not safe for concurrent use.
+type Reader struct {
+	s     storer.EncodedObjectStorer
+	trees map[plumbing.Hash]*object.Tree
+}
+
+// maxCachedTrees bounds a Reader's memory: past it the cache starts over.
+const maxCachedTrees = 4096
+
+// NewReader reads from s.
+func NewReader(s storer.EncodedObjectStorer) *Reader {
+	return &Reader{s: s, trees: map[plumbing.Hash]*object.Tree{}}
+}
+
+func (r *Reader) tree(h plumbing.Hash) (*object.Tree, error) {
+	if t, ok := r.trees[h]; ok {
+		return t, nil
+	}
+	t, err := object.GetTree(r.s, h)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.trees) >= maxCachedTrees {
+		clear(r.trees)
+	}
+	r.trees[h] = t
+	return t, nil
+}
+
+// ReadFile returns the content of the file at path in the tree of commit.
+func (r *Reader) ReadFile(commit plumbing.Hash, path string, maxSize int64) ([]byte, error) {
+	c, err := object.GetCommit(r.s, commit)
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: %w", commit, err)
 	}
-	tree, err := c.Tree()
+	tree, err := r.tree(c.TreeHash)
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: tree: %w", commit, err)
 	}
-	entry, err := findEntry(tree, path)
+	entry, err := r.findEntry(tree, path)
 	if err != nil {
 		return nil, err
 	}
 	if !entry.Mode.IsFile() || entry.Mode == filemode.Symlink {
 		return nil, ErrNotFound
 	}
-	blob, err := object.GetBlob(s, entry.Hash)
+	blob, err := object.GetBlob(r.s, entry.Hash)
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: %s: %w", commit, path, err)
 	}
 	if blob.Size > maxSize {
 		return nil, fmt.Errorf("commit %s: %s: %d bytes, more than %d", commit, path, blob.Size, maxSize)
 	}
-	r, err := blob.Reader()
+	rd, err := blob.Reader()
 	if err != nil {
 		return nil, fmt.Errorf("commit %s: %s: %w", commit, path, err)
 	}
-	defer r.Close()
-	return io.ReadAll(io.LimitReader(r, maxSize))
+	defer rd.Close()
+	return io.ReadAll(io.LimitReader(rd, maxSize))
 }
 
 // findEntry walks path one directory at a time, so that a path through a
 // file is "not found" rather than an attempt to read a blob as a tree.
-func findEntry(tree *object.Tree, path string) (*object.TreeEntry, error) {
+// Tree.FindEntry on a single name uses the tree's name index, built once
+// per cached tree.
+func (r *Reader) findEntry(tree *object.Tree, path string) (*object.TreeEntry, error) {
 	parts := strings.Split(path, "/")
 	for i, name := range parts {
-		var found *object.TreeEntry
-		for j := range tree.Entries {
-			if tree.Entries[j].Name == name {
-				found = &tree.Entries[j]
-				break
-			}
-		}
-		if found == nil {
+		found, err := tree.FindEntry(name)
+		if err != nil {
 			return nil, ErrNotFound
 		}
 		if i == len(parts)-1 {
@@ -199,11 +232,9 @@ func findEntry(tree *object.Tree, path string) (*object.TreeEntry, error) {
 		if found.Mode != filemode.Dir {
 			return nil, ErrNotFound
 		}
-		sub, err := tree.Tree(name)
-		if err != nil {
+		if tree, err = r.tree(found.Hash); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		tree = sub
 	}
 	return nil, ErrNotFound
 }
