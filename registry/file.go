@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -16,8 +18,11 @@ type File struct {
 	Raw    []byte // the file's bytes exactly as read
 	Server Server
 
-	// root is the top-level mapping node, kept to answer Line.
-	root *yaml.Node
+	// sourceKeys are the keys of the source mapping as written, for
+	// Validate to report unknown ones. The YAML node tree is not kept: it
+	// costs about a hundred times the file's size, and Line, its only
+	// other use, is wanted rarely (for errors), so it parses Raw again.
+	sourceKeys []string
 }
 
 // LocallyBuilt reports whether the file's server is built from source.
@@ -28,12 +33,32 @@ func (f *File) Pinned() bool { return f.Server.Pinned() }
 
 // Line returns the 1-based line of a key given as a dotted path
 // ("source.commit"; a sequence element by its index: "config.secrets.0.name"),
-// or 0 when the file has no such key.
+// or 0 when the file has no such key. It parses Raw again: call it for a
+// message, not in a loop.
 func (f *File) Line(keyPath string) int {
-	if f.root == nil || keyPath == "" {
+	if keyPath == "" {
 		return 0
 	}
-	n := f.root
+	return lineOf(f.tree(), keyPath)
+}
+
+// tree parses Raw again into its top-level mapping node, or returns nil
+// when Raw does not parse (a File that Parse did not return).
+func (f *File) tree() *yaml.Node {
+	root, err := parseDocument(f.Raw)
+	if err != nil {
+		return nil
+	}
+	return root
+}
+
+// lineOf returns the line of keyPath (as in Line) in the tree under root,
+// or 0 when it is not there or root is nil.
+func lineOf(root *yaml.Node, keyPath string) int {
+	if root == nil || keyPath == "" {
+		return 0
+	}
+	n := root
 	line := 0
 	for _, part := range strings.Split(keyPath, ".") {
 		switch n.Kind {
@@ -79,10 +104,22 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
+	p := printablePath(e.Path)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+		return fmt.Sprintf("%s:%d: %v", p, e.Line, e.Err)
 	}
-	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	return fmt.Sprintf("%s: %v", p, e.Err)
+}
+
+// printablePath returns p as is when it is plain printable text, else
+// quoted and escaped: the path comes from a directory name that a pull
+// request chose, and a newline or an escape sequence in it would forge log
+// lines or drive the terminal that shows them.
+func printablePath(p string) string {
+	if utf8.ValidString(p) && !strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return p
+	}
+	return strconv.Quote(p)
 }
 
 func (e *FileError) Unwrap() error { return e.Err }

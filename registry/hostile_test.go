@@ -28,7 +28,8 @@ const validDemo = "name: demo\ntype: server\nsource:\n  project: https://github.
 
 // Bounds for one Parse or SetPin of at most registry.MaxFileSize bytes.
 // The worst input found so far, half a million one-letter list entries,
-// costs 171 MiB of short-lived allocations and 9s under -race (about a
+// costs 148 MiB of short-lived allocations (yaml.v3 builds its whole node
+// tree before the node cap can refuse it) and 3s under -race (under a
 // second without): linear in the capped size. The bounds leave room for
 // -race on a loaded machine; an exponential or quadratic blow-up
 // overshoots them by orders of magnitude.
@@ -107,7 +108,7 @@ func hostileYAML() []hostileCase {
 		{"huge quoted scalar", fill(server+"1\nabout:\n  title: \"", "\\u0041", "\"\n"), "is not a 40-hex SHA", "ok"},
 		{"huge key", fill(server+pin+"\n", "k", ": v\n"), "could not find expected ':'", ""},
 		{"huge block scalar as the commit", fill(server+"|\n", "    "+pin+"\n", ""), "is not a 40-hex SHA", "block scalar"},
-		{"half a million list entries", fill(server+"1\nmeta:\n  tags: [", "a,", "a]\n"), "is not a 40-hex SHA", "-"},
+		{"half a million list entries", fill(server+"1\nmeta:\n  tags: [", "a,", "a]\n"), "more than 10000 YAML nodes", "-"},
 		// Duplicate keys, however spelled.
 		{"duplicate commit", server + pin + "\n  commit: " + pin + "\n", `key "commit" appears twice`, "appears twice"},
 		{"duplicate commit, one quoted", server + pin + "\n  \"commit\": " + pin + "\n", `key "commit" appears twice`, "appears twice"},
@@ -207,14 +208,22 @@ func checkRefusal(t *testing.T, op string, err error, want, path string, took ti
 }
 
 // The largest file that is still valid stays cheap: the bounds above are
-// not met by refusing early only.
+// not met by refusing early only. It is as large as the size cap and holds
+// almost as many nodes as the node cap: as many list items as fit, each as
+// long as fills the file.
 func TestLargestValidFileIsCheap(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(validDemo + "meta:\n  tags:\n")
-	for i := 0; b.Len() < registry.MaxFileSize-64; i++ {
-		fmt.Fprintf(&b, "    - tag%d\n", i)
+	const items = registry.MaxNodes - 20 // validDemo and meta.tags take 13
+	itemLen := (registry.MaxFileSize-64-b.Len())/items - len("    - \n")
+	for i := range items {
+		tag := fmt.Sprintf("tag%d-", i)
+		fmt.Fprintf(&b, "    - %s%s\n", tag, strings.Repeat("x", itemLen-len(tag)))
 	}
 	raw := []byte(b.String())
+	if len(raw) > registry.MaxFileSize || len(raw) < registry.MaxFileSize-64-items {
+		t.Fatalf("the file is %d bytes, not just under the %d-byte cap", len(raw), registry.MaxFileSize)
+	}
 	var err error
 	took, alloc := measure(func() { _, err = registry.Parse("servers/demo/server.yaml", raw) })
 	if err != nil || took > maxParseTime || alloc > maxParseAlloc {

@@ -18,6 +18,13 @@ import (
 // KiB; the cap bounds the parser's time and memory on hostile input.
 const MaxFileSize = 1 << 20
 
+// MaxNodes is the most YAML nodes (keys, values, list items, mappings)
+// a server.yaml may hold; the largest real file has 236. Within the size
+// cap a file of one-letter list items holds half a million, whose node
+// tree and decoded model cost a hundred times the file's size: the cap
+// refuses them before decoding.
+const MaxNodes = 10000
+
 // lineError is a problem at a line of a YAML text (0: unknown) before it is
 // known which file the text is; Parse turns it into a FileError.
 type lineError struct {
@@ -56,14 +63,27 @@ func Parse(p string, raw []byte) (*File, error) {
 	if err != nil {
 		return nil, fileError(p, err)
 	}
-	f := &File{Name: name, Path: p, Raw: raw, Server: srv, root: root}
 	switch {
 	case srv.Name == "":
-		return nil, &FileError{Path: p, Line: f.Line("name"), Err: fmt.Errorf("name is missing (want %q, the directory name)", name)}
+		return nil, &FileError{Path: p, Line: lineOf(root, "name"), Err: fmt.Errorf("name is missing (want %q, the directory name)", name)}
 	case srv.Name != name:
-		return nil, &FileError{Path: p, Line: f.Line("name"), Err: fmt.Errorf("name %q does not match its directory %q", srv.Name, name)}
+		return nil, &FileError{Path: p, Line: lineOf(root, "name"), Err: fmt.Errorf("name %q does not match its directory %q", srv.Name, name)}
 	}
-	return f, nil
+	return &File{Name: name, Path: p, Raw: raw, Server: srv, sourceKeys: mappingKeys(root, "source")}, nil
+}
+
+// mappingKeys returns the keys of the mapping that is the value of key in
+// m, or nil when there is none.
+func mappingKeys(m *yaml.Node, key string) []string {
+	_, v := mappingEntry(m, key)
+	if v == nil || v.Kind != yaml.MappingNode {
+		return nil
+	}
+	keys := make([]string, 0, len(v.Content)/2)
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		keys = append(keys, v.Content[i].Value)
+	}
+	return keys
 }
 
 // fileError places err, a *lineError or not, in the file at p.
@@ -136,13 +156,17 @@ func checkText(raw []byte) error {
 	return nil
 }
 
-// checkTree walks the document and rejects anchors, aliases, merge keys,
-// non-scalar keys and duplicate keys, with the line of each.
+// checkTree walks the document and rejects more than MaxNodes nodes,
+// anchors, aliases, merge keys, non-scalar keys and duplicate keys, with
+// the line of each.
 func checkTree(root *yaml.Node) error {
 	stack := []*yaml.Node{root}
-	for len(stack) > 0 {
+	for nodes := 1; len(stack) > 0; nodes++ {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		if nodes > MaxNodes {
+			return lineErrorf(n.Line, "more than %d YAML nodes (keys, values, list items) by this line: over the limit; a server.yaml has a few hundred", MaxNodes)
+		}
 		if n.Anchor != "" {
 			return lineErrorf(n.Line, "anchor &%s: anchors and aliases are not allowed in a server.yaml", n.Anchor)
 		}

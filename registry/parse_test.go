@@ -2,7 +2,6 @@ package registry_test
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -170,24 +169,33 @@ func TestParseBounded(t *testing.T) {
 		laughs.WriteString(n + ": &" + n + " [" + strings.Repeat("*"+prev+",", 8) + "*" + prev + "]\n")
 		prev = n
 	}
-	var wide strings.Builder
-	wide.WriteString("name: demo\nabout:\n  title: wide\nmeta:\n  tags:\n")
-	for i := 0; wide.Len() < registry.MaxFileSize-100; i++ {
-		fmt.Fprintf(&wide, "    - t%d\n", i)
+	// wide fills the size cap with list items of itemLen bytes.
+	wide := func(itemLen int) string {
+		var b strings.Builder
+		b.WriteString("name: demo\nabout:\n  title: wide\nmeta:\n  tags:\n")
+		item := "    - " + strings.Repeat("t", itemLen) + "\n"
+		for b.Len() < registry.MaxFileSize-len(item) {
+			b.WriteString(item)
+		}
+		return b.String()
 	}
 	for _, tc := range []struct {
 		name string
 		raw  string
-		ok   bool
+		want string // a word of the error; "" when the file is valid
 	}{
-		{"billion laughs", laughs.String(), false},
-		{"deep nesting", "name: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n", false},
-		{"wide but valid", wide.String(), true},
+		{"billion laughs", laughs.String(), "anchors and aliases are not allowed"},
+		{"deep nesting", "name: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n", "exceeded max depth"},
+		{"wide but valid", wide(120), ""},
+		{"too many nodes", wide(4), "servers/demo/server.yaml:9995: more than 10000 YAML nodes"},
 	} {
 		start := time.Now()
 		_, err := registry.Parse("servers/demo/server.yaml", []byte(tc.raw))
-		if (err == nil) != tc.ok {
-			t.Errorf("%s: err = %v, want ok %v", tc.name, err, tc.ok)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: err = %v, want it to say %q", tc.name, err, tc.want)
 		}
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s: took %v", tc.name, d)

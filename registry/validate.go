@@ -20,8 +20,14 @@ import (
 // Parse's. It returns nil for a valid file.
 func Validate(f *File) []*FileError {
 	var errs []*FileError
+	// The tree gives the problems their lines; a valid file, the usual
+	// case, never parses it.
+	var root *yaml.Node
 	add := func(keyPath string, err error) {
-		errs = append(errs, &FileError{Path: f.Path, Line: f.Line(keyPath), Err: err})
+		if root == nil {
+			root = f.tree()
+		}
+		errs = append(errs, &FileError{Path: f.Path, Line: lineOf(root, keyPath), Err: err})
 	}
 	s := &f.Server
 	switch s.Type {
@@ -39,11 +45,9 @@ func Validate(f *File) []*FileError {
 
 func validateSource(f *File, add func(keyPath string, err error)) {
 	src := f.Server.Source
-	if _, n := mappingEntry(f.root, "source"); n != nil && n.Kind == yaml.MappingNode {
-		for i := 0; i < len(n.Content); i += 2 {
-			if k := n.Content[i].Value; !isSourceKey(k) {
-				add("source."+k, fmt.Errorf("source.%s is not a source key (want %s)", k, strings.Join(sourceKeys, ", ")))
-			}
+	for _, k := range f.sourceKeys {
+		if !isSourceKey(k) {
+			add("source."+k, fmt.Errorf("source.%s is not a source key (want %s)", quoteKey(k), strings.Join(sourceKeys, ", ")))
 		}
 	}
 	switch {
@@ -57,7 +61,7 @@ func validateSource(f *File, add func(keyPath string, err error)) {
 			continue
 		}
 		if err := checkRepoURL(u.value); err != nil {
-			add("source."+u.key, fmt.Errorf("source.%s %s: %w", u.key, quote(u.value), err))
+			add("source."+u.key, fmt.Errorf("source.%s %s: %w", u.key, quote(redactURL(u.value)), err))
 		}
 	}
 	if src.Branch != "" && !validRefName(src.Branch) {
@@ -152,6 +156,28 @@ func checkRepoURL(s string) error {
 	}
 }
 
+// redactURL returns s fit to quote in a message about it: everything
+// before its last '@' (credentials, to some parser) and the contents of
+// its query and fragment (where tokens ride too: ?private_token=) become
+// "***". Parsers split a hostile URL differently (Go ends the authority at
+// the first '/', others take the last '@'), so the cut is the widest.
+func redactURL(s string) string {
+	prefix, rest := "", s
+	if m := schemeRE.FindString(s); m != "" {
+		prefix, rest = m, s[len(m):]
+	}
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		rest = "***" + rest[i:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i+1] + "***"
+	}
+	return prefix + rest
+}
+
+// schemeRE matches a URL's scheme and the "//" of its authority.
+var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
@@ -194,6 +220,18 @@ func validRelPath(p string) bool {
 		}
 	}
 	return true
+}
+
+// plainKeyRE matches a mapping key that prints as is in a message.
+var plainKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+
+// quoteKey prints a key that may be hostile: as written when it is a plain
+// word, else like any hostile value.
+func quoteKey(k string) string {
+	if plainKeyRE.MatchString(k) {
+		return k
+	}
+	return quote(k)
 }
 
 // quote prints a hostile value for a message: quoted, escaped and cut to a

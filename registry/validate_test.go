@@ -46,17 +46,27 @@ func TestValidate(t *testing.T) {
 		{name: "project git remote host", raw: pinnedServer("  project: git://github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "git://github.com/example/demo": is git://, allowed only for loopback hosts; use https://`}},
 		{name: "project ssh", raw: pinnedServer("  project: ssh://git@github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
-			`servers/demo/server.yaml:5: source.project "ssh://git@github.com/example/demo": must not carry credentials`}},
+			`servers/demo/server.yaml:5: source.project "ssh://***@github.com/example/demo": must not carry credentials`}},
 		{name: "project scp-like", raw: pinnedServer("  project: git@github.com:example/demo.git\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
-			`servers/demo/server.yaml:5: source.project "git@github.com:example/demo.git": is not a URL`}},
+			`servers/demo/server.yaml:5: source.project "***@github.com:example/demo.git": is not a URL`}},
 		{name: "project with token", raw: pinnedServer("  project: https://x-access-token:ghs_secret@github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
-			`servers/demo/server.yaml:5: source.project "https://x-access-token:ghs_secret@github.com/example/demo": must not carry credentials`}},
+			`servers/demo/server.yaml:5: source.project "https://***@github.com/example/demo": must not carry credentials`}},
+		{name: "project password with a slash", raw: pinnedServer("  project: https://user:pa/ss@github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
+			`servers/demo/server.yaml:5: source.project "https://***@github.com/example/demo": is not a URL`}},
+		{name: "project credentials, no scheme", raw: pinnedServer("  project: user:ghs_secret@github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
+			`servers/demo/server.yaml:5: source.project "***@github.com/example/demo": has no host`}},
+		{name: "project credentials before a fake scheme", raw: pinnedServer("  project: ghs_secret@x://github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
+			`servers/demo/server.yaml:5: source.project "***@x://github.com/example/demo": is not a URL`}},
+		{name: "project token in the query", raw: pinnedServer("  project: https://github.com/a/b?private_token=ghs_secret#x\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
+			`servers/demo/server.yaml:5: source.project "https://github.com/a/b?***": must not have a query or fragment`}},
+		{name: "project token in the fragment", raw: pinnedServer("  project: https://github.com/a/b#ghs_secret\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
+			`servers/demo/server.yaml:5: source.project "https://github.com/a/b#***": must not have a query or fragment`}},
 		{name: "project no host", raw: pinnedServer("  project: https:///example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "https:///example/demo": has no host`}},
 		{name: "project no path", raw: pinnedServer("  project: https://github.com/\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "https://github.com/": has no repository path`}},
 		{name: "project query", raw: pinnedServer("  project: https://github.com/a/b?ref=x\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
-			`servers/demo/server.yaml:5: source.project "https://github.com/a/b?ref=x": must not have a query or fragment`}},
+			`servers/demo/server.yaml:5: source.project "https://github.com/a/b?***": must not have a query or fragment`}},
 		{name: "project local path", raw: pinnedServer("  project: /srv/git/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "/srv/git/demo": has no host`}},
 		{name: "project option injection", raw: pinnedServer("  project: --upload-pack=touch /tmp/x\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
@@ -76,6 +86,8 @@ func TestValidate(t *testing.T) {
 			`servers/demo/server.yaml:7: source.buildTarget "--target" is not a Dockerfile stage name`}},
 		{name: "misspelt source key", raw: pinnedServer(goodSource + "  comit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			"servers/demo/server.yaml:7: source.comit is not a source key (want project, upstream, branch, commit, directory, dockerfile, buildTarget)"}},
+		{name: "source key with an escape sequence", raw: pinnedServer(goodSource + "  \"\\e[2Jcommit\": x\n"), want: []string{
+			`servers/demo/server.yaml:7: source."\x1b[2Jcommit" is not a source key (want project, upstream, branch, commit, directory, dockerfile, buildTarget)`}},
 		{name: "several problems", raw: "name: demo\ntype: servr\nsource:\n  project: http://example.com/x\n  commit: HEAD\n", want: []string{
 			`servers/demo/server.yaml:2: type "servr" is not one of server, remote, poci`,
 			`servers/demo/server.yaml:5: source.commit "HEAD" is not a 40-hex SHA`,
