@@ -58,8 +58,9 @@ type CacheOptions struct {
 	MaxPackBytes int64
 	// MaxBlobBytes: blobs larger than this are not fetched from servers
 	// that support partial clone (default 16 MiB, the export's per-file
-	// cap; negative: fetch everything). Ranges and exports report such
-	// files as skipped.
+	// cap; negative: fetch everything). Servers without it send them:
+	// they are stored as sent and indexed without being held in memory
+	// (storePack). Ranges and exports report such files as skipped.
 	MaxBlobBytes int64
 	// Retry governs fetch retries (default DefaultRetryPolicy without a
 	// per-attempt timeout: FetchTimeout bounds the whole).

@@ -46,8 +46,9 @@ func (l ExportLimits) withDefaults() ExportLimits {
 // the skip names the target), submodules, names that are unsafe or
 // unportable (".", "..", containing "/" or "\", control characters,
 // invalid UTF-8, ".git" in any case, which would make the copy a
-// repository with its own config and hooks), and files past the limits.
-// All writes go through an os.Root, so nothing lands outside dst. Use
+// repository with its own config and hooks), directories nested deeper
+// than maxExportDepth, and files past the limits. All writes go through
+// an os.Root, so nothing lands outside dst. Use
 // RemoveExport to delete the copy afterwards.
 func (c *Cache) ExportTree(ctx context.Context, project, commit, dst string) ([]Skip, error) {
 	h, err := parseCommitArg("commit", commit)
@@ -98,28 +99,23 @@ func exportTree(ctx context.Context, st storer.EncodedObjectStorer, commit plumb
 		return nil, fmt.Errorf("export directory: %w", err)
 	}
 	defer root.Close()
-	e := &exporter{ctx: ctx, st: st, root: root, limits: limits}
-	if err := e.dir(tree, ""); err != nil {
-		return e.skips, err
-	}
-	// Read-only directories last: they could not be written into.
-	for i := len(e.dirs) - 1; i >= 0; i-- {
-		if err := root.Chmod(e.dirs[i], 0o555); err != nil {
-			return e.skips, fmt.Errorf("export: %w", err)
-		}
-	}
-	return e.skips, nil
+	e := &exporter{ctx: ctx, st: st, limits: limits}
+	err = e.dir(tree, root, "", 0)
+	return e.skips, err
 }
+
+// maxExportDepth bounds how deep directories are exported: real code
+// nests tens of levels, and each level holds a directory open while its
+// subtree is written. Deeper ones are left out and listed.
+const maxExportDepth = 128
 
 type exporter struct {
 	ctx    context.Context
 	st     storer.EncodedObjectStorer
-	root   *os.Root
 	limits ExportLimits
 	files  int
 	bytes  int64
 	full   bool // the file-count cap was hit (reported once)
-	dirs   []string
 	skips  []Skip
 }
 
@@ -127,7 +123,12 @@ func (e *exporter) skip(p, reason string) {
 	e.skips = append(e.skips, Skip{Path: printableText(p, 512), Reason: reason})
 }
 
-func (e *exporter) dir(t *object.Tree, prefix string) error {
+// dir writes tree t into the directory dir, whose path in the copy is
+// prefix, depth levels below the top. Each entry is created through the
+// handle of its own directory, so writing a file costs the same at any
+// depth (a path resolved from the top for every file is quadratic in the
+// depth), and nothing can land outside dst.
+func (e *exporter) dir(t *object.Tree, dir *os.Root, prefix string, depth int) error {
 	for _, entry := range t.Entries {
 		if err := e.ctx.Err(); err != nil {
 			return err
@@ -142,23 +143,15 @@ func (e *exporter) dir(t *object.Tree, prefix string) error {
 		}
 		switch entry.Mode {
 		case filemode.Dir:
-			sub, err := object.GetTree(e.st, entry.Hash)
-			if err != nil {
-				return fmt.Errorf("tree %s: %w", p, err)
+			if depth+1 > maxExportDepth {
+				e.skip(p, fmt.Sprintf("directory nested deeper than %d levels: not exported", maxExportDepth))
+				continue
 			}
-			if err := e.root.Mkdir(p, 0o755); err != nil {
-				if errors.Is(err, fs.ErrExist) {
-					e.skip(p, "duplicate entry name: not exported")
-					continue
-				}
-				return fmt.Errorf("export: %w", err)
-			}
-			e.dirs = append(e.dirs, p)
-			if err := e.dir(sub, p); err != nil {
+			if err := e.subdir(dir, p, entry, depth+1); err != nil {
 				return err
 			}
 		case filemode.Regular, filemode.Deprecated, filemode.Executable:
-			if err := e.file(p, entry); err != nil {
+			if err := e.file(dir, p, entry); err != nil {
 				return err
 			}
 		case filemode.Symlink:
@@ -180,7 +173,36 @@ func (e *exporter) dir(t *object.Tree, prefix string) error {
 	return nil
 }
 
-func (e *exporter) file(p string, entry object.TreeEntry) error {
+// subdir creates the directory entry names in parent, writes its tree
+// into it, then makes it read-only (it could not be written into after).
+func (e *exporter) subdir(parent *os.Root, p string, entry object.TreeEntry, depth int) error {
+	t, err := object.GetTree(e.st, entry.Hash)
+	if err != nil {
+		return fmt.Errorf("tree %s: %w", p, err)
+	}
+	if err := parent.Mkdir(entry.Name, 0o755); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			e.skip(p, "duplicate entry name: not exported")
+			return nil
+		}
+		return fmt.Errorf("export: %w", err)
+	}
+	sub, err := parent.OpenRoot(entry.Name)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	err = e.dir(t, sub, p, depth)
+	sub.Close()
+	if err != nil {
+		return err
+	}
+	if err := parent.Chmod(entry.Name, 0o555); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+func (e *exporter) file(dir *os.Root, p string, entry object.TreeEntry) error {
 	if e.files >= e.limits.MaxFiles {
 		if !e.full {
 			e.full = true
@@ -219,7 +241,7 @@ func (e *exporter) file(p string, entry object.TreeEntry) error {
 	}
 	// Created with its final mode: writing through the descriptor that
 	// created the file is allowed, and no chmod can be raced.
-	f, err := e.root.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	f, err := dir.OpenFile(entry.Name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			e.skip(p, "duplicate entry name: not exported")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"github.com/mcp-registry/updater/gitops/gittest"
@@ -163,5 +164,33 @@ func TestExportTreeCaps(t *testing.T) {
 				t.Errorf("skips = %+v, want %+v", skips, tt.skips)
 			}
 		})
+	}
+}
+
+// Directories are exported down to maxExportDepth levels; a deeper one is
+// left out, named in a skip, and the rest of the tree is still written.
+func TestExportTreeDepthCap(t *testing.T) {
+	s := gittest.NewServer(t)
+	r := s.NewRepo("deep", "main")
+	atCap := strings.Repeat("d/", maxExportDepth) + "ok.txt"
+	past := strings.Repeat("d/", maxExportDepth+1) + "deeper.txt"
+	head := r.Commit("main", "deep", gittest.Files(map[string]string{atCap: "ok\n", past: "deeper\n", "top.txt": "top\n"}))
+	dst := exportDir(t)
+	skips, err := exportTree(context.Background(), r.Git().Storer, plumbing.NewHash(head), dst, ExportLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Skip{{Path: strings.Repeat("d/", maxExportDepth) + "d", Reason: "directory nested deeper than 128 levels: not exported"}}
+	if !reflect.DeepEqual(skips, want) {
+		t.Errorf("skips = %+v, want %+v", skips, want)
+	}
+	for _, p := range []string{atCap, "top.txt"} {
+		if _, err := os.Stat(filepath.Join(dst, filepath.FromSlash(p))); err != nil {
+			t.Errorf("%s not exported: %v", p, err)
+		}
+	}
+	info, err := os.Stat(filepath.Join(dst, filepath.FromSlash(strings.Repeat("d/", maxExportDepth))))
+	if err != nil || info.Mode().Perm() != 0o555 {
+		t.Errorf("deepest directory: %v, %v; want mode 0555", info, err)
 	}
 }

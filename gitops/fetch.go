@@ -5,15 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp/sideband"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // This file is the cache's fetch: git-upload-pack driven directly rather
@@ -22,8 +24,9 @@ import (
 // it needs refspecs, where the cache wants exact commits (the old pin
 // after a force-push is fetched by SHA); and it writes remote-tracking
 // refs the cache has no use for. Objects land in the pack store as git
-// sends them; nothing is checked out and nothing is executed (go-git runs
-// no hooks and no filters).
+// sends them, indexed by storePack within bounded memory; nothing is
+// checked out and nothing is executed (go-git runs no hooks and no
+// filters).
 
 // fetchSession is one upload-pack conversation: the advertisement, then
 // at most one pack.
@@ -70,10 +73,10 @@ type fetchLimits struct {
 	maxBlobBytes int64
 }
 
-// fetch asks for wants (with their full history) and writes the pack
-// into st. haves are commits st already holds with their history; the
-// server leaves out what they reach.
-func (f *fetchSession) fetch(ctx context.Context, st storage.Storer, wants, haves []plumbing.Hash, lim fetchLimits) (err error) {
+// fetch asks for wants (with their full history) and stores the pack in
+// st. haves are commits st already holds with their history; the server
+// leaves out what they reach.
+func (f *fetchSession) fetch(ctx context.Context, st *filesystem.Storage, wants, haves []plumbing.Hash, lim fetchLimits) (err error) {
 	if len(wants) == 0 {
 		return nil
 	}
@@ -114,12 +117,18 @@ func (f *fetchSession) fetch(ctx context.Context, st storage.Storer, wants, have
 	if lim.maxPackBytes > 0 {
 		pack = &cappedReader{r: pack, left: lim.maxPackBytes}
 	}
-	if err := packfile.UpdateObjectStorage(st, pack); err != nil {
+	packDir := filepath.Join(st.Filesystem().Root(), "objects", "pack")
+	if err := os.MkdirAll(packDir, 0o700); err != nil {
+		return err
+	}
+	if err := storePack(ctx, packDir, pack, defaultPackIndexLimits); err != nil {
 		if errors.Is(err, ErrResponseTooLarge) {
-			return fmt.Errorf("pack larger than %d bytes: %w", lim.maxPackBytes, ErrResponseTooLarge)
+			return fmt.Errorf("pack larger than %d bytes: %w", lim.maxPackBytes, err)
 		}
 		return err
 	}
+	// The store lists its packs once: the new one must be looked for.
+	st.Reindex()
 	return nil
 }
 

@@ -26,28 +26,17 @@ const binarySniffBytes = 8000
 // within the limits. Files under dir are inspected first, so the caps cut
 // what matters least; the result is sorted by path.
 func diffFiles(ctx context.Context, st storer.EncodedObjectStorer, from, to *object.Tree, dir string, limits RangeLimits) ([]FileChange, []Skip, error) {
-	changes, err := object.DiffTreeWithOptions(ctx, from, to, nil)
+	changes, err := diffTrees(ctx, st, from, to)
 	if err != nil {
 		return nil, nil, fmt.Errorf("diff trees: %w", err)
 	}
 	type pending struct {
-		path   string
-		action merkletrie.Action
-		from   object.TreeEntry
-		to     object.TreeEntry
-		inDir  bool
+		treeChange
+		inDir bool
 	}
-	var all []pending
+	all := make([]pending, 0, len(changes))
 	for _, ch := range changes {
-		action, err := ch.Action()
-		if err != nil {
-			return nil, nil, err
-		}
-		p := ch.To.Name
-		if action == merkletrie.Delete {
-			p = ch.From.Name
-		}
-		all = append(all, pending{path: p, action: action, from: ch.From.TreeEntry, to: ch.To.TreeEntry, inDir: inDirectory(p, dir)})
+		all = append(all, pending{treeChange: ch, inDir: inDirectory(ch.path, dir)})
 	}
 	sort.SliceStable(all, func(i, j int) bool {
 		if all[i].inDir != all[j].inDir {
