@@ -300,30 +300,9 @@ func unquoteTOMLKey(k string) string {
 	return strings.NewReplacer(`"`, "", `'`, "").Replace(k)
 }
 
-// stripTOMLComment cuts a # comment that is not inside a string.
-func stripTOMLComment(line string) string {
-	var quote byte
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '#':
-			return line[:i]
-		}
-	}
-	return line
-}
-
-// bracketDepth counts unclosed [ outside strings.
-func bracketDepth(s string) int {
-	depth := 0
+// outsideTOMLStrings calls visit with each byte of s that is not inside a
+// quoted string (and its index), until visit returns false.
+func outsideTOMLStrings(s string, visit func(i int, c byte) bool) {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -336,12 +315,39 @@ func bracketDepth(s string) int {
 			}
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '[':
-			depth++
-		case c == ']':
-			depth--
+		default:
+			if !visit(i, c) {
+				return
+			}
 		}
 	}
+}
+
+// stripTOMLComment cuts a # comment that is not inside a string.
+func stripTOMLComment(line string) string {
+	cut := len(line)
+	outsideTOMLStrings(line, func(i int, c byte) bool {
+		if c == '#' {
+			cut = i
+			return false
+		}
+		return true
+	})
+	return line[:cut]
+}
+
+// bracketDepth counts unclosed [ outside strings.
+func bracketDepth(s string) int {
+	depth := 0
+	outsideTOMLStrings(s, func(_ int, c byte) bool {
+		switch c {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		}
+		return true
+	})
 	return depth
 }
 
