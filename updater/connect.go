@@ -3,6 +3,7 @@ package updater
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -44,13 +45,9 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 	}
 	d.resolver = gitops.NewResolver(ropts)
 
-	cacheDir, err := cacheRoot(opts.CacheDir)
+	cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
 	if err != nil {
 		return nil, err
-	}
-	cache, err := gitops.NewCache(filepath.Join(cacheDir, "upstreams"), gitops.CacheOptions{Logger: opts.Logger})
-	if err != nil {
-		return nil, Usagef("--cache-dir: %v", err)
 	}
 	d.history = cache
 
@@ -63,6 +60,10 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 			return nil, fmt.Errorf("finding the registry's default branch: %w", err)
 		}
 		opts.BaseBranch = base
+	}
+	cacheDir, err := cacheRoot(opts.CacheDir)
+	if err != nil {
+		return nil, err
 	}
 	author, _ := mail.ParseAddress(opts.GitAuthor) // checked by Options.Check
 	token, err := gh.Token(ctx)
@@ -82,6 +83,20 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 	}
 	d.remote = remote
 	return d, nil
+}
+
+// openUpstreamCache opens the upstream clones under --cache-dir (or the
+// user cache dir), shared by passes, validate --online and review.
+func openUpstreamCache(dir string, log *slog.Logger) (*gitops.Cache, error) {
+	root, err := cacheRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	cache, err := gitops.NewCache(filepath.Join(root, "upstreams"), gitops.CacheOptions{Logger: log})
+	if err != nil {
+		return nil, Usagef("--cache-dir: %v", err)
+	}
+	return cache, nil
 }
 
 // cacheRoot is --cache-dir, or updater's folder in the user cache dir.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"path/filepath"
 	"time"
 
 	"github.com/mcp-registry/updater/gitops"
@@ -61,13 +60,9 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	}
 	src := f.Server.Source
 
-	dir, err := cacheRoot(opts.CacheDir)
+	cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
 	if err != nil {
 		return err
-	}
-	cache, err := gitops.NewCache(filepath.Join(dir, "upstreams"), gitops.CacheOptions{Logger: opts.Logger})
-	if err != nil {
-		return Usagef("--cache-dir: %v", err)
 	}
 	// The followed ref is fetched; Base and Head are fetched by SHA when it
 	// does not reach them (a rewritten history).

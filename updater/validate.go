@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/mcp-registry/updater/gitops"
 	"github.com/mcp-registry/updater/registry"
 )
 
@@ -49,13 +47,9 @@ const onlineChecks = 8
 func Validate(ctx context.Context, opts ValidateOptions) error {
 	commandDefaults(&opts.Registry, &opts.Stdout, &opts.Logger)
 	if opts.Online && opts.OnlineCheck == nil {
-		dir, err := cacheRoot(opts.CacheDir)
+		cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
 		if err != nil {
 			return err
-		}
-		cache, err := gitops.NewCache(filepath.Join(dir, "upstreams"), gitops.CacheOptions{Logger: opts.Logger})
-		if err != nil {
-			return Usagef("--cache-dir: %v", err)
 		}
 		opts.OnlineCheck = cache
 	}
