@@ -304,7 +304,7 @@ func TestUpstreamDeepDirectories(t *testing.T) {
 			}
 			t.Cleanup(func() { RemoveExport(dst) })
 			var skips []Skip
-			measured(t, "export", bounds{2 * time.Second, 64 << 20}, func() {
+			measured(t, "export", bounds{10 * time.Second, 64 << 20}, func() {
 				skips, err = c.ExportTree(context.Background(), s.RepoURL("deep"), tip, dst)
 			})
 			if err != nil {
