@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mcp-registry/updater/gitops/internal/retry"
 )
 
 // apiTransport is the one place where the bot's GitHub traffic is made
@@ -101,56 +102,74 @@ func (t *apiTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	safe := isReadMethod(req.Method) || req.Method == http.MethodPut || req.Method == http.MethodDelete ||
 		ctx.Value(retrySafeKey{}) != nil
-	var waited time.Duration
-	for attempt := 0; ; attempt++ {
+	// The loop is retry.Retry's; this transport only says which outcome
+	// is worth another try (see above) and how long a rate limit asks to
+	// wait. Every refusal below is marked Permanent.
+	var (
+		waited  time.Duration
+		attempt = -1
+		out     *http.Response
+	)
+	policy := retry.RetryPolicy{
+		Attempts:  t.retries + 1,
+		Initial:   t.backoff,
+		Max:       apiMaxBackoff,
+		Retryable: func(error) bool { return true },
+		OnRetry: func(_ int, err error, wait time.Duration) {
+			if _, ok := err.(*rateLimited); ok {
+				t.countWait(wait, &waited)
+			}
+		},
+	}
+	err := retry.Retry(ctx, policy, func(context.Context) error {
+		attempt++
 		if attempt > 0 {
 			t.retried.Add(1)
 		}
 		if err := t.awaitQuota(ctx, req, &waited); err != nil {
-			return nil, err
+			return retry.Permanent(err)
 		}
 		handedOver = true
 		resp, body, err := t.send(req, attempt)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, err
-			}
 			var capErr *bodyCapError
-			retryable := (safe || apiNeverSent(err)) && !errors.As(err, &capErr)
-			if retryable && attempt < t.retries && apiCanResend(req) {
-				if err := apiSleep(ctx, t.backoffFor(attempt)); err != nil {
-					return nil, err
-				}
-				continue
+			if ctx.Err() == nil && (safe || apiNeverSent(err)) && !errors.As(err, &capErr) && apiCanResend(req) {
+				return err
 			}
-			return nil, err
+			return retry.Permanent(err)
 		}
 		rl := classifyRateLimit(resp, body, time.Now())
 		t.noteQuota(rl.exhaustedUntil)
 		if rl.limited {
 			if attempt >= t.retries || waited+rl.wait > t.maxWait || !apiCanResend(req) {
-				return nil, &RateLimitError{Secondary: rl.secondary, Method: req.Method,
-					Path: req.URL.Path, Wait: rl.wait, MaxWait: t.maxWait}
+				return retry.Permanent(&RateLimitError{Secondary: rl.secondary, Method: req.Method,
+					Path: req.URL.Path, Wait: rl.wait, MaxWait: t.maxWait})
 			}
-			if err := t.wait(ctx, rl.wait, &waited); err != nil {
-				return nil, err
-			}
-			continue
+			return &rateLimited{wait: rl.wait}
 		}
 		if resp.StatusCode >= 500 && safe && attempt < t.retries && apiCanResend(req) {
-			if err := apiSleep(ctx, t.backoffFor(attempt)); err != nil {
-				return nil, err
-			}
-			continue
+			return fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status)
 		}
 		// Rate limiting lives here, once. go-github would otherwise
 		// remember a reset time from these headers and refuse later
 		// requests on its own, with its own error type, before this
 		// transport could wait for them.
 		resp.Header.Del("X-RateLimit-Reset")
-		return resp, nil
+		out = resp
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
+
+// rateLimited asks retry.Retry to wait what GitHub asked before the next
+// attempt; the transport checked the wait against its budget.
+type rateLimited struct{ wait time.Duration }
+
+func (e *rateLimited) Error() string             { return "rate limited, waiting " + e.wait.String() }
+func (e *rateLimited) RetryAfter() time.Duration { return e.wait }
 
 // acquireWrite takes the write slot and waits out the pause since the
 // previous write; release records when this write ended.
@@ -259,6 +278,13 @@ func (t *apiTransport) noteQuota(until time.Time) {
 }
 
 func (t *apiTransport) wait(ctx context.Context, d time.Duration, waited *time.Duration) error {
+	t.countWait(d, waited)
+	return apiSleep(ctx, d)
+}
+
+// countWait records a rate-limit wait in the stats and the request's
+// wait budget.
+func (t *apiTransport) countWait(d time.Duration, waited *time.Duration) {
 	t.rateWaits.Add(1)
 	t.waited.Add(int64(d))
 	for {
@@ -268,23 +294,10 @@ func (t *apiTransport) wait(ctx context.Context, d time.Duration, waited *time.D
 		}
 	}
 	*waited += d
-	return apiSleep(ctx, d)
 }
 
 // apiMaxBackoff bounds a single backoff sleep.
 const apiMaxBackoff = 30 * time.Second
-
-// backoffFor is exponential backoff with jitter: a random duration in
-// [d/2, d] where d doubles with each attempt, so clients that failed
-// together do not retry together.
-func (t *apiTransport) backoffFor(attempt int) time.Duration {
-	d := t.backoff << attempt
-	if d > apiMaxBackoff || d <= 0 {
-		d = apiMaxBackoff
-	}
-	half := d / 2
-	return half + rand.N(half+1)
-}
 
 func apiSleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
