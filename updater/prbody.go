@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // marker is the hidden state the bot keeps in its PR body: enough to
@@ -36,6 +36,13 @@ func parseMarker(body string) (marker, bool) {
 }
 
 // prTitle is the PR title: `Update <server> pin to <short>`.
+// Caps on one piece of untrusted text in a PR body or summary, in bytes
+// of input: prose (names, a project URL) and code spans (subjects, paths).
+const (
+	maxProse = 200
+	maxCode  = 120
+)
+
 func prTitle(d *Decision) string {
 	if d.Branch != "" {
 		return fmt.Sprintf("Update %s pin to %s (%s)", d.Server, d.Branch, short(d.Target))
@@ -69,17 +76,17 @@ func prBody(d *Decision, rng *ranges.Range) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Updates the pin of **%s** (`%s`) from `%s` to `%s`", d.Server, d.Path, short(d.Current), short(d.Target))
 	if d.Branch != "" {
-		fmt.Fprintf(&b, ", following tag %s → %s", codeSpan(d.oldBranch), codeSpan(d.Branch))
+		fmt.Fprintf(&b, ", following tag %s → %s", mdsafe.Code(d.oldBranch, maxCode), mdsafe.Code(d.Branch, maxCode))
 	}
 	b.WriteString(".\n\n")
 
 	b.WriteString("| | |\n|---|---|\n")
-	fmt.Fprintf(&b, "| Upstream | %s |\n", inert(d.project))
+	fmt.Fprintf(&b, "| Upstream | %s |\n", mdsafe.CellCode(d.project, maxProse))
 	if d.Ref != "" {
-		fmt.Fprintf(&b, "| Ref | %s |\n", cellCode(d.Ref))
+		fmt.Fprintf(&b, "| Ref | %s |\n", mdsafe.CellCode(d.Ref, maxCode))
 	}
 	if d.directory != "" {
-		fmt.Fprintf(&b, "| Directory | %s |\n", cellCode(d.directory))
+		fmt.Fprintf(&b, "| Directory | %s |\n", mdsafe.CellCode(d.directory, maxCode))
 	}
 	rangeCell := fmt.Sprintf("`%s...%s`", short(d.Current), short(d.Target))
 	if link := compareURL(d.project, d.Current, d.Target); link != "" {
@@ -124,7 +131,7 @@ func writeCommits(b *strings.Builder, rng *ranges.Range) {
 		if i == maxListedCommits {
 			break
 		}
-		fmt.Fprintf(b, "- `%s` %s — %s\n", short(c.SHA), codeSpan(c.Subject), inert(c.AuthorName))
+		fmt.Fprintf(b, "- `%s` %s — %s\n", short(c.SHA), mdsafe.Code(c.Subject, maxCode), mdsafe.Prose(c.AuthorName, maxProse))
 	}
 	if more := rng.TotalCommits - min(len(rng.Commits), maxListedCommits); more > 0 {
 		fmt.Fprintf(b, "- … and %d more\n", more)
@@ -144,7 +151,7 @@ func writeAuthors(b *strings.Builder, rng *ranges.Range) {
 			continue
 		}
 		seen[c.AuthorEmail] = true
-		line := "- " + inert(c.AuthorName)
+		line := "- " + mdsafe.Prose(c.AuthorName, maxProse)
 		if isNew[c.AuthorEmail] {
 			line += " **(first contribution)**"
 		}
@@ -169,8 +176,8 @@ func writeFiles(b *strings.Builder, rng *ranges.Range, dir string) {
 	if dir == "" {
 		writeFileGroup(b, "In the repository", in)
 	} else {
-		writeFileGroup(b, fmt.Sprintf("Inside `%s` (built)", inert(dir)), in)
-		writeFileGroup(b, fmt.Sprintf("Outside `%s`", inert(dir)), out)
+		writeFileGroup(b, fmt.Sprintf("Inside %s (built)", mdsafe.Code(dir, maxCode)), in)
+		writeFileGroup(b, fmt.Sprintf("Outside %s", mdsafe.Code(dir, maxCode)), out)
 	}
 	if len(rng.Skipped) > 0 {
 		fmt.Fprintf(b, "_%d item%s left out of the inspection by size caps._\n\n", len(rng.Skipped), plural(len(rng.Skipped)))
@@ -193,7 +200,7 @@ func writeFileGroup(b *strings.Builder, title string, files []ranges.FileChange)
 		if f.Binary {
 			what = "binary"
 		}
-		fmt.Fprintf(b, "- %s %s (%s)\n", codeSpan(f.Path), f.Status, what)
+		fmt.Fprintf(b, "- %s %s (%s)\n", mdsafe.Code(f.Path, maxCode), f.Status, what)
 	}
 	b.WriteString("\n")
 }
@@ -206,61 +213,6 @@ func compareURL(project, from, to string) string {
 		return ""
 	}
 	return fmt.Sprintf("%s/compare/%s...%s", p, from, to)
-}
-
-// inert makes untrusted text safe to place in Markdown prose: no HTML,
-// no mentions or issue references that would ping people or cross-link
-// the registry's issues, no control characters, bounded length.
-func inert(s string) string {
-	s = clean(s, 200)
-	r := strings.NewReplacer(
-		// & and \ are escaped too: an entity (&commat; is @) or a
-		// backslash before a character escaped below (\|) would undo it.
-		"&", "&amp;", "\\", "\\\\",
-		"<", "&lt;", ">", "&gt;",
-		"@", "@\u2060", "#", "#\u2060",
-		"[", "\\[", "]", "\\]", "|", "\\|", "`", "'", "*", "\\*", "_", "\\_",
-	)
-	return r.Replace(s)
-}
-
-// codeSpan renders untrusted text as inline code, where Markdown and
-// mentions do not apply.
-func codeSpan(s string) string {
-	s = strings.ReplaceAll(clean(s, 120), "`", "'")
-	if s == "" {
-		return "` `"
-	}
-	return "`" + s + "`"
-}
-
-// cellCode is codeSpan inside a table cell, where GitHub needs a pipe
-// escaped even in code (and shows it without the backslash).
-func cellCode(s string) string {
-	return strings.ReplaceAll(codeSpan(s), "|", "\\|")
-}
-
-// clean drops control and invisible formatting characters (bidi
-// overrides, zero-width) and truncates to n runes.
-func clean(s string, n int) string {
-	var b strings.Builder
-	count := 0
-	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			if r == '\t' {
-				b.WriteByte(' ')
-				count++
-			}
-			continue
-		}
-		if count == n {
-			b.WriteString("…")
-			break
-		}
-		b.WriteRune(r)
-		count++
-	}
-	return strings.TrimSpace(b.String())
 }
 
 func plural(n int) string {

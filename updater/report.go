@@ -3,6 +3,7 @@ package updater
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 	"io"
 	"sort"
 	"strings"
@@ -107,7 +108,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for _, d := range r.Decisions {
 		// A broken file's server name comes from a directory name: keep
 		// it, like every detail, from steering the terminal.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", clean(oneLine(d.Server), 200), dash(short(d.Current)), dash(short(d.Latest)), d.Action, clean(oneLine(detailWithOutcome(d)), 1000))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mdsafe.Truncate(mdsafe.Line(d.Server), 200), dash(short(d.Current)), dash(short(d.Latest)), d.Action, mdsafe.Truncate(mdsafe.Line(detailWithOutcome(d)), 1000))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -226,21 +227,21 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 					rev += ", blocked"
 				}
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", inert(d.Server), short(d.Current), short(d.Target), pr, rev)
+			fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s | %s |\n", mdsafe.Prose(d.Server, maxProse), short(d.Current), short(d.Target), pr, rev)
 		}
 		b.WriteString("\n")
 	}
 	if len(others) > 0 {
 		b.WriteString("### Waiting\n\n| Server | Decision | Why |\n|---|---|---|\n")
 		for _, d := range others {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", inert(d.Server), d.Action, inert(oneLine(d.Detail)))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdsafe.Prose(d.Server, maxProse), d.Action, mdsafe.Prose(oneLine(d.Detail), maxProse))
 		}
 		b.WriteString("\n")
 	}
 	if len(errs) > 0 {
 		b.WriteString("### Errors\n\n| Server | Error |\n|---|---|\n")
 		for _, d := range errs {
-			fmt.Fprintf(&b, "| %s | %s |\n", inert(d.Server), inert(oneLine(d.Detail)))
+			fmt.Fprintf(&b, "| %s | %s |\n", mdsafe.Prose(d.Server, maxProse), mdsafe.Prose(oneLine(d.Detail), maxProse))
 		}
 		b.WriteString("\n")
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 	"github.com/mcp-registry/updater/updater/review"
 )
 
@@ -223,7 +224,7 @@ func checkOf(server, sha string, res *review.Result, report string) github.Check
 			fmt.Fprintf(&summary, "- … and %d more\n", len(res.Findings)-5)
 			break
 		}
-		fmt.Fprintf(&summary, "- **%s** %s\n", strings.ToUpper(f.Severity.String()), inert(f.Title))
+		fmt.Fprintf(&summary, "- **%s** %s\n", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, maxProse))
 	}
 	if summary.Len() == 0 {
 		summary.WriteString("No findings.\n")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -140,7 +141,7 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 		}
 	}
 	res := agentResult(collectAgentOutput(out, maxReport), problems)
-	res.AgentLog = cleanText(logBuf.String(), true)
+	res.AgentLog = mdsafe.Text(logBuf.String(), true)
 	return res, nil
 }
 
@@ -164,7 +165,7 @@ func (a AgentSpec) validate() error {
 		name, _, ok := strings.Cut(kv, "=")
 		switch {
 		case !ok || !envName.MatchString(name):
-			return fmt.Errorf("agent reviewer: malformed environment entry %q", truncate(name, 40))
+			return fmt.Errorf("agent reviewer: malformed environment entry %q", mdsafe.Truncate(name, 40))
 		case reservedEnv(name):
 			return fmt.Errorf("agent reviewer: %s is set by the review itself", name)
 		case secretName.MatchString(name):

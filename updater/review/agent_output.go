@@ -3,6 +3,7 @@ package review
 import (
 	"errors"
 	"fmt"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 	"io"
 	"io/fs"
 	"os"
@@ -29,7 +30,7 @@ func collectAgentOutput(dir string, maxReport int64) agentOutput {
 	if err != nil {
 		out.problems = append(out.problems, err.Error())
 	} else {
-		out.report = cleanText(report, true)
+		out.report = mdsafe.Text(report, true)
 	}
 	labels, err := readAgentFile(filepath.Join(dir, LabelsFile), maxLabelsBytes)
 	if err != nil {
@@ -146,7 +147,7 @@ func agentResult(out agentOutput, runProblems []string) *Result {
 	if len(out.dropped) > 0 {
 		shown := make([]string, len(out.dropped))
 		for i, l := range out.dropped {
-			shown[i] = truncate(l, 60)
+			shown[i] = mdsafe.Truncate(l, 60)
 		}
 		findings = append(findings, Finding{
 			Rule:     RuleAgentReview,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,7 +122,7 @@ func TestAgentSymlinkReportRejected(t *testing.T) {
 	res := runAgent(t, agentSpec(t, `ln -s /etc/passwd "$REVIEW_OUTPUT_DIR/report.md"; `+fmt.Sprintf(writeLabel, "info")))
 	failedBecause(t, res, "report.md is a symlink")
 	if res.AgentReport != "" {
-		t.Errorf("symlink target was read: %q", truncate(res.AgentReport, 80))
+		t.Errorf("symlink target was read: %q", mdsafe.Truncate(res.AgentReport, 80))
 	}
 }
 
@@ -212,7 +213,7 @@ func TestAgentNeverSeesTheToken(t *testing.T) {
 		}
 	}
 	if !strings.Contains(res.AgentLog, "REVIEW_MODE=differential") {
-		t.Errorf("stdout/stderr not captured: %q", truncate(res.AgentLog, 200))
+		t.Errorf("stdout/stderr not captured: %q", mdsafe.Truncate(res.AgentLog, 200))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // ReportMeta is what the report says about the range beyond the findings.
@@ -54,7 +55,7 @@ func (r *Result) Markdown(meta ReportMeta) string {
 	if r.AgentReport != "" {
 		b.WriteString("## Agent Report\n\n")
 		b.WriteString("The agent reviewer's own report, quoted as untrusted text:\n\n")
-		b.WriteString(fenced(r.AgentReport, agentReportBudget))
+		b.WriteString(mdsafe.Fenced(r.AgentReport, agentReportBudget))
 		b.WriteString("\n")
 	}
 	b.WriteString("## Recommended Labels\n\n")
@@ -68,16 +69,16 @@ func (r *Result) writeScope(b *strings.Builder, meta ReportMeta) {
 	b.WriteString("## Scope Summary\n\n")
 	b.WriteString("- **Review Mode**: Differential\n")
 	if meta.Server != "" {
-		fmt.Fprintf(b, "- **Server**: %s\n", codeSpan(meta.Server, 100))
+		fmt.Fprintf(b, "- **Server**: %s\n", mdsafe.Code(meta.Server, 100))
 	}
-	fmt.Fprintf(b, "- **Repository**: %s\n", codeSpan(meta.Repository, 200))
+	fmt.Fprintf(b, "- **Repository**: %s\n", mdsafe.Code(meta.Repository, 200))
 	if meta.Directory != "" {
-		fmt.Fprintf(b, "- **Directory**: %s\n", codeSpan(meta.Directory, 200))
+		fmt.Fprintf(b, "- **Directory**: %s\n", mdsafe.Code(meta.Directory, 200))
 	}
-	fmt.Fprintf(b, "- **Head Commit**: %s\n", codeSpan(meta.Head, 64))
-	fmt.Fprintf(b, "- **Base Commit**: %s\n", codeSpan(meta.Base, 64))
+	fmt.Fprintf(b, "- **Head Commit**: %s\n", mdsafe.Code(meta.Head, 64))
+	fmt.Fprintf(b, "- **Base Commit**: %s\n", mdsafe.Code(meta.Base, 64))
 	fmt.Fprintf(b, "- **Commit Range**: %s (%d commit%s)\n",
-		codeSpan(shortSHA(meta.Base, 7)+".."+shortSHA(meta.Head, 7), 40), meta.Commits, plural(meta.Commits))
+		mdsafe.Code(shortSHA(meta.Base, 7)+".."+shortSHA(meta.Head, 7), 40), meta.Commits, plural(meta.Commits))
 	fmt.Fprintf(b, "- **Overall Risk Level**: %s\n", strings.ToUpper(r.Risk.String()))
 	fmt.Fprintf(b, "- **Reviewed By**: %s\n\n", reviewerName(r.Mode))
 }
@@ -109,7 +110,7 @@ func (r *Result) writeExecutiveSummary(b *strings.Builder, meta ReportMeta) {
 	top := min(3, len(r.Findings))
 	b.WriteString("Highest findings:\n\n")
 	for _, f := range r.Findings[:top] {
-		fmt.Fprintf(b, "- **[%s]** %s\n", strings.ToUpper(f.Severity.String()), inline(f.Title, maxTitle))
+		fmt.Fprintf(b, "- **[%s]** %s\n", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, maxTitle))
 	}
 	b.WriteString("\n")
 }
@@ -131,8 +132,8 @@ func (r *Result) writeFindings(b *strings.Builder) {
 }
 
 func writeFinding(b *strings.Builder, f Finding) {
-	fmt.Fprintf(b, "### [%s] %s\n\n", strings.ToUpper(f.Severity.String()), inline(f.Title, maxTitle))
-	fmt.Fprintf(b, "- **Rule**: %s\n", codeSpan(f.Rule, 60))
+	fmt.Fprintf(b, "### [%s] %s\n\n", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, maxTitle))
+	fmt.Fprintf(b, "- **Rule**: %s\n", mdsafe.Code(f.Rule, 60))
 	if len(f.Evidence) > 0 {
 		b.WriteString("- **Evidence**:\n")
 		for i, loc := range f.Evidence {
@@ -140,14 +141,14 @@ func writeFinding(b *strings.Builder, f Finding) {
 				fmt.Fprintf(b, "  - … and %d more\n", len(f.Evidence)-i)
 				break
 			}
-			fmt.Fprintf(b, "  - %s\n", codeSpan(loc, maxLocation))
+			fmt.Fprintf(b, "  - %s\n", mdsafe.Code(loc, maxLocation))
 		}
 	}
 	if f.Detail != "" {
-		fmt.Fprintf(b, "- **Detail**: %s\n", inline(f.Detail, maxDetail))
+		fmt.Fprintf(b, "- **Detail**: %s\n", mdsafe.Prose(f.Detail, maxDetail))
 	}
 	if f.Recommendation != "" {
-		fmt.Fprintf(b, "- **Recommendation**: %s\n", inline(f.Recommendation, maxRecommendation))
+		fmt.Fprintf(b, "- **Recommendation**: %s\n", mdsafe.Prose(f.Recommendation, maxRecommendation))
 	}
 	if f.Blocks {
 		b.WriteString("- **Blocks merging**: yes\n")
@@ -174,9 +175,9 @@ func (r *Result) CheckSummary(limit int) string {
 			fmt.Fprintf(&b, "- … and %d more in the report\n", len(r.Findings)-i)
 			break
 		}
-		fmt.Fprintf(&b, "- **[%s]** %s", strings.ToUpper(f.Severity.String()), inline(f.Title, maxTitle))
+		fmt.Fprintf(&b, "- **[%s]** %s", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, maxTitle))
 		if len(f.Evidence) > 0 {
-			fmt.Fprintf(&b, " (%s)", codeSpan(f.Evidence[0], maxLocation))
+			fmt.Fprintf(&b, " (%s)", mdsafe.Code(f.Evidence[0], maxLocation))
 		}
 		b.WriteString("\n")
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // checkDependencies lists dependencies added, removed and changed in each
@@ -182,7 +183,7 @@ func describeDepDiff(d depDiff, before, after depSet) string {
 	if len(d.changed) > 0 {
 		items := make([]string, len(d.changed))
 		for i, k := range d.changed {
-			items[i] = fmt.Sprintf("%s %s → %s", k, truncate(before[k].Spec, 60), truncate(after[k].Spec, 60))
+			items[i] = fmt.Sprintf("%s %s → %s", k, mdsafe.Truncate(before[k].Spec, 60), mdsafe.Truncate(after[k].Spec, 60))
 		}
 		parts = append(parts, "Changed: "+listed(items, maxDepsListed)+".")
 	}
@@ -196,5 +197,5 @@ func depLabel(key, spec string) string {
 	if spec == "" {
 		return key
 	}
-	return key + " " + truncate(spec, 60)
+	return key + " " + mdsafe.Truncate(spec, 60)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // npmInstallScripts run on `npm install` of the package or of a git
@@ -92,7 +93,7 @@ func npmScriptFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 		if _, had := oldScripts[name]; had {
 			verb = "changed"
 		}
-		changed = append(changed, fmt.Sprintf("%s (%s): %s", name, verb, truncate(cmd, 200)))
+		changed = append(changed, fmt.Sprintf("%s (%s): %s", name, verb, mdsafe.Truncate(cmd, 200)))
 		needle := `"` + name + `"`
 		if no := addedLineWith(f, needle); no > 0 {
 			ev.addLine(f.Path, no)
