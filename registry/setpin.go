@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mcp-registry/updater/registry/valid"
 	"gopkg.in/yaml.v3"
 )
 
@@ -40,7 +41,7 @@ func SetPin(raw []byte, pin Pin) ([]byte, error) {
 	if !ValidCommit(pin.Commit) {
 		return nil, fmt.Errorf("commit %s is not a 40-hex lowercase SHA", quote(pin.Commit))
 	}
-	if pin.Branch != "" && (!validRefName(pin.Branch) || !pinBranchRE.MatchString(pin.Branch)) {
+	if pin.Branch != "" && (!valid.RefName(pin.Branch) || !pinBranchRE.MatchString(pin.Branch)) {
 		return nil, fmt.Errorf("branch %s is not a branch or tag name SetPin can write", quote(pin.Branch))
 	}
 	root, err := parseDocument(raw)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/mcp-registry/updater/registry/valid"
 	"gopkg.in/yaml.v3"
 )
 
@@ -64,7 +65,7 @@ func validateSource(f *File, add func(keyPath string, err error)) {
 			add("source."+u.key, fmt.Errorf("source.%s %s: %w", u.key, quote(redactURL(u.value)), err))
 		}
 	}
-	if src.Branch != "" && !validRefName(src.Branch) {
+	if src.Branch != "" && !valid.RefName(src.Branch) {
 		add("source.branch", fmt.Errorf("source.branch %s is not a valid git branch or tag name", quote(src.Branch)))
 	}
 	for _, p := range []struct{ key, value string }{{"directory", src.Directory}, {"dockerfile", src.Dockerfile}} {
@@ -184,27 +185,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// validRefName follows git check-ref-format for a branch or tag name, so
-// the value is safe to hand to git and cannot read as an option.
-func validRefName(ref string) bool {
-	if ref == "" || len(ref) > 255 || ref == "@" || strings.HasPrefix(ref, "-") ||
-		strings.HasPrefix(ref, "/") || strings.HasSuffix(ref, "/") || strings.HasSuffix(ref, ".") ||
-		strings.Contains(ref, "..") || strings.Contains(ref, "@{") || strings.Contains(ref, "//") {
-		return false
-	}
-	if strings.ContainsFunc(ref, func(r rune) bool {
-		return r <= ' ' || r == 0x7f || strings.ContainsRune(`~^:?*[\`, r)
-	}) {
-		return false
-	}
-	for _, part := range strings.Split(ref, "/") {
-		if strings.HasPrefix(part, ".") || strings.HasSuffix(part, ".lock") {
-			return false
-		}
-	}
-	return true
 }
 
 // validRelPath accepts a slash-separated relative path that cannot leave

@@ -2,6 +2,7 @@ package updater
 
 import (
 	"fmt"
+	"github.com/mcp-registry/updater/registry/valid"
 	"io"
 	"log/slog"
 	"net/mail"
@@ -203,7 +204,6 @@ func (o *Options) Check() error {
 }
 
 func validRepo(s string) bool {
-	owner, name, ok := strings.Cut(s, "/")
-	return ok && owner != "" && name != "" && !strings.ContainsAny(name, "/ ") && !strings.ContainsAny(owner, " ") &&
-		owner != "." && owner != ".." && name != "." && name != ".."
+	_, _, ok := valid.Repository(s)
+	return ok
 }

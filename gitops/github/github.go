@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/mcp-registry/updater/gitops/internal/redact"
+	"github.com/mcp-registry/updater/registry/valid"
 )
 
 // DefaultGitHubAPIURL is GitHub.com's API, GITHUB_API_URL's default.
@@ -73,13 +73,10 @@ type GitHub struct {
 	defaultBranch string
 }
 
-var repoPartRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
-
 // splitRepository validates "owner/name" the way GitHub names repositories.
 func splitRepository(full string) (owner, name string, err error) {
-	owner, name, ok := strings.Cut(full, "/")
-	if !ok || !repoPartRE.MatchString(owner) || !repoPartRE.MatchString(name) ||
-		name == "." || name == ".." || owner == "." || owner == ".." {
+	owner, name, ok := valid.Repository(full)
+	if !ok {
 		return "", "", fmt.Errorf("repository %q: want owner/name", full)
 	}
 	return owner, name, nil

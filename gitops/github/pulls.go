@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/google/go-github/v66/github"
+	"github.com/mcp-registry/updater/registry/valid"
 )
 
 // PullRequest is what the bot needs to know about one of its pull requests.
@@ -44,11 +44,8 @@ const maxListPages = 1000
 // validBranch rejects branch names git would refuse, before they reach a
 // URL or a refspec.
 func validBranch(name string) error {
-	if name == "" || strings.HasPrefix(name, "-") {
+	if !valid.RefName(name) {
 		return fmt.Errorf("invalid branch name %q", name)
-	}
-	if err := plumbing.NewBranchReferenceName(name).Validate(); err != nil {
-		return fmt.Errorf("invalid branch name %q: %w", name, err)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -249,11 +248,7 @@ func (r *Resolver) logRetry(project string) func(int, error, time.Duration) {
 	}
 }
 
-var (
-	ghNameRE   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
-	ghOwnerRE  = regexp.MustCompile(`^[A-Za-z0-9-]{1,39}$`)
-	dotGitTail = ".git"
-)
+const dotGitTail = ".git"
 
 // githubRepo splits https://<host>/owner/repo[.git][/] into owner and
 // repo; anything else (other hosts or ports, deeper paths, credentials)
@@ -268,9 +263,5 @@ func githubRepo(project, host string) (owner, repo string, ok bool) {
 		return "", "", false
 	}
 	path := strings.TrimSuffix(strings.Trim(u.Path, "/"), dotGitTail)
-	owner, repo, found := strings.Cut(path, "/")
-	if !found || !ghOwnerRE.MatchString(owner) || !ghNameRE.MatchString(repo) || repo == "." || repo == ".." {
-		return "", "", false
-	}
-	return owner, repo, true
+	return valid.Repository(path)
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/mcp-registry/updater/registry/valid"
 )
 
 // RefKind says what a server's source.branch follows.
@@ -79,11 +79,7 @@ func looksLikeTag(branch string) bool {
 // all (control characters, "..", "~", ...): they come from a registry file
 // and end up in URLs and API paths.
 func validateBranch(branch string) error {
-	full := branch
-	if !strings.HasPrefix(branch, "refs/") {
-		full = "refs/heads/" + branch
-	}
-	if plumbing.ReferenceName(full).Validate() != nil {
+	if !valid.RefName(branch) {
 		return fmt.Errorf("source.branch %q is not a valid git ref name", printableText(branch, 200))
 	}
 	return nil
