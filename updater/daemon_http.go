@@ -101,8 +101,8 @@ func (m *metrics) observeReport(rep *Report) {
 			continue
 		}
 		switch d.PR.Outcome {
-		case "opened", "updated", "closed":
-			m.prs.WithLabelValues(d.PR.Outcome).Inc()
+		case PROpened, PRUpdated, PRClosed:
+			m.prs.WithLabelValues(string(d.PR.Outcome)).Inc()
 		}
 	}
 }

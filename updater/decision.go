@@ -50,10 +50,11 @@ type Decision struct {
 type PRResult struct {
 	Number int    `json:"number,omitempty"`
 	URL    string `json:"url,omitempty"`
-	// Outcome is one of: opened, updated, unchanged, closed, would-open,
-	// would-update, would-close, held, deferred.
-	Outcome string `json:"outcome"`
-	Pushed  bool   `json:"pushed,omitempty"`
+	// Outcome is one of the PR* constants: opened, updated, unchanged,
+	// closed, held, deferred, deleted-branch, would-open, would-update,
+	// would-close, would-delete-branch.
+	Outcome PROutcome `json:"outcome"`
+	Pushed  bool      `json:"pushed,omitempty"`
 }
 
 // ReviewResult is the differential review's verdict on a bump.

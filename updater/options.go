@@ -2,6 +2,8 @@ package updater
 
 import (
 	"fmt"
+	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry/valid"
 	"io"
 	"log/slog"
@@ -22,9 +24,9 @@ type Options struct {
 	Shard            Shard    // this job's share of the servers
 	DryRun           bool     // resolve and plan, write nothing
 
-	Concurrency int           // upstreams resolved at once
-	Timeout     time.Duration // per upstream, all attempts together
-	Resolve     string        // git, api or auto
+	Concurrency int                  // upstreams resolved at once
+	Timeout     time.Duration        // per upstream, all attempts together
+	Resolve     upstream.ResolveMode // git, api or auto
 
 	MaxNewPRs    int           // PRs created per pass; 0 = no cap
 	MinAge       time.Duration // cooldown: propose only commits at least this old
@@ -32,10 +34,10 @@ type Options struct {
 	BranchPrefix string        // bot branches are <prefix><server>
 	Labels       []string      // added to every bot PR
 	GitAuthor    string        // "Name <email>" of the bot's commits
-	CommitVia    string        // git (push with go-git) or api (Git Data API, verified commits)
+	CommitVia    CommitVia     // git (push with go-git) or api (Git Data API, verified commits)
 	CacheDir     string        // upstream and registry clones, reused between passes
 
-	Review        string        // builtin, command, dispatch or off
+	Review        ReviewMode    // builtin, command, dispatch or off
 	ReviewerCmd   string        // the agent command for --review command
 	ReviewTimeout time.Duration // for the agent
 	ReviewRepo    string        // owner/name receiving repository_dispatch for --review dispatch
@@ -62,7 +64,7 @@ type GitHubOptions struct {
 	AppID       int64         // GitHub App alternative to Token
 	AppKey      []byte        // PEM private key of the App
 	MaxWait     time.Duration // longest rate-limit wait; past it the server is deferred
-	WritePause  time.Duration // pause between content-creating requests; negative = none
+	WritePause  time.Duration // pause between content-creating requests; 0 = none
 	StepSummary string        // $GITHUB_STEP_SUMMARY
 }
 
@@ -92,46 +94,69 @@ func (s Shard) String() string {
 	return fmt.Sprintf("%d/%d", s.Index, s.Count)
 }
 
-// Defaults fills zero fields with their defaults.
-func (o *Options) Defaults() {
-	if o.Registry == "" {
-		o.Registry = "."
+// DefaultOptions returns every option at its default: the one place the
+// defaults are declared. The command line registers its flags with these
+// values, and Defaults fills zero fields from them.
+func DefaultOptions() Options {
+	return Options{
+		Registry:      ".",
+		Concurrency:   16,
+		Timeout:       upstream.DefaultResolveTimeout,
+		Resolve:       upstream.ResolveAuto,
+		BranchPrefix:  "updater/pin-",
+		Labels:        []string{"pin-update"},
+		GitAuthor:     "mcp-registry-updater <updater-bot@users.noreply.github.com>",
+		CommitVia:     CommitViaGit,
+		Review:        ReviewBuiltin,
+		ReviewTimeout: 15 * time.Minute,
+		GitHub: GitHubOptions{
+			APIURL:     github.DefaultGitHubAPIURL,
+			ServerURL:  "https://github.com",
+			MaxWait:    github.DefaultMaxWait,
+			WritePause: github.DefaultWritePause,
+		},
 	}
+}
+
+// Defaults fills zero fields from DefaultOptions, except WritePause, whose
+// zero means no pause.
+func (o *Options) Defaults() {
+	d := DefaultOptions()
 	if o.Concurrency <= 0 {
-		o.Concurrency = 16
+		o.Concurrency = d.Concurrency
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = 60 * time.Second
+		o.Timeout = d.Timeout
 	}
 	if o.Resolve == "" {
-		o.Resolve = "auto"
+		o.Resolve = d.Resolve
 	}
 	if o.BranchPrefix == "" {
-		o.BranchPrefix = "updater/pin-"
+		o.BranchPrefix = d.BranchPrefix
 	}
 	if o.Labels == nil {
-		o.Labels = []string{"pin-update"}
+		o.Labels = d.Labels
 	}
 	if o.GitAuthor == "" {
-		o.GitAuthor = "mcp-registry-updater <updater-bot@users.noreply.github.com>"
+		o.GitAuthor = d.GitAuthor
 	}
 	if o.CommitVia == "" {
-		o.CommitVia = "git"
+		o.CommitVia = d.CommitVia
 	}
 	if o.Review == "" {
-		o.Review = "builtin"
+		o.Review = d.Review
 	}
 	if o.ReviewTimeout <= 0 {
-		o.ReviewTimeout = 15 * time.Minute
+		o.ReviewTimeout = d.ReviewTimeout
 	}
 	if o.GitHub.APIURL == "" {
-		o.GitHub.APIURL = "https://api.github.com"
+		o.GitHub.APIURL = d.GitHub.APIURL
 	}
 	if o.GitHub.ServerURL == "" {
-		o.GitHub.ServerURL = "https://github.com"
+		o.GitHub.ServerURL = d.GitHub.ServerURL
 	}
 	if o.GitHub.MaxWait <= 0 {
-		o.GitHub.MaxWait = 5 * time.Minute
+		o.GitHub.MaxWait = d.GitHub.MaxWait
 	}
 	commandDefaults(&o.Registry, &o.Stdout, &o.Logger)
 	if o.Now == nil {
@@ -155,26 +180,24 @@ func commandDefaults(registry *string, stdout *io.Writer, logger **slog.Logger) 
 
 // Check reports options that cannot work together as a usage error.
 func (o *Options) Check() error {
-	switch o.Resolve {
-	case "git", "api", "auto":
-	default:
-		return Usagef("--resolve %q: want git, api or auto", o.Resolve)
+	if err := upstream.CheckResolveMode(o.Resolve); err != nil {
+		return Usagef("--%v", err)
 	}
 	switch o.CommitVia {
-	case "git", "api":
+	case CommitViaGit, CommitViaAPI:
 	default:
 		return Usagef("--commit-via %q: want git or api", o.CommitVia)
 	}
 	switch o.Review {
-	case "builtin", "off", "dispatch":
-	case "command":
+	case ReviewBuiltin, ReviewOff, ReviewDispatch:
+	case ReviewCommand:
 		if strings.TrimSpace(o.ReviewerCmd) == "" {
 			return Usagef("--review command needs --reviewer-cmd")
 		}
 	default:
 		return Usagef("--review %q: want builtin, command, dispatch or off", o.Review)
 	}
-	if o.Review == "dispatch" && !validRepo(o.ReviewRepo) {
+	if o.Review == ReviewDispatch && !validRepo(o.ReviewRepo) {
 		return Usagef("--review dispatch needs --review-repo owner/name")
 	}
 	if o.MaxNewPRs < 0 {

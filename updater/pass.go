@@ -117,7 +117,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	}
 	for i := range planned {
 		if planned[i].PR == nil && planned[i].Action == ActionBump && opts.DryRun {
-			planned[i].PR = &PRResult{Outcome: "would-open"}
+			planned[i].PR = &PRResult{Outcome: PRWouldOpen}
 		}
 	}
 	rep.Decisions = append(rep.Decisions, sel.decided...)

@@ -131,7 +131,7 @@ func outcomes(rep *Report) map[string]string {
 	for _, d := range rep.Decisions {
 		s := string(d.Action)
 		if d.PR != nil {
-			s += " " + d.PR.Outcome
+			s += " " + string(d.PR.Outcome)
 			if d.PR.Number > 0 {
 				s += fmt.Sprintf("#%d", d.PR.Number)
 			}

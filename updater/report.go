@@ -142,26 +142,26 @@ func (p *PRResult) Describe() string {
 		num = fmt.Sprintf(" #%d", p.Number)
 	}
 	switch p.Outcome {
-	case "opened":
+	case PROpened:
 		return "opened PR" + num
-	case "updated":
+	case PRUpdated:
 		return "updated PR" + num
-	case "unchanged":
+	case PRUnchanged:
 		return "PR" + num + " up to date"
-	case "closed":
+	case PRClosed:
 		return "closed PR" + num
-	case "would-open":
+	case PRWouldOpen:
 		return "would open PR"
-	case "would-update":
+	case PRWouldUpdate:
 		return "would update PR" + num
-	case "would-close":
+	case PRWouldClose:
 		return "would close PR" + num
-	case "would-delete-branch":
+	case PRWouldDeleteBranch:
 		return "would delete stale branch"
-	case "deleted-branch":
+	case PRDeletedBranch:
 		return "deleted stale branch"
 	default:
-		return p.Outcome + num
+		return string(p.Outcome) + num
 	}
 }
 

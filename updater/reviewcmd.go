@@ -19,9 +19,9 @@ import (
 type ReviewOptions struct {
 	Registry      string
 	Server        string
-	Base, Head    string // the range: old pin .. new pin
-	Output        string // write report.md and labels.txt here; "" = only print
-	Review        string // builtin or command
+	Base, Head    string     // the range: old pin .. new pin
+	Output        string     // write report.md and labels.txt here; "" = only print
+	Review        ReviewMode // builtin or command
 	ReviewerCmd   string
 	ReviewTimeout time.Duration
 	CacheDir      string
@@ -36,16 +36,16 @@ type ReviewOptions struct {
 func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	commandDefaults(&opts.Registry, &opts.Stdout, &opts.Logger)
 	if opts.Review == "" {
-		opts.Review = "builtin"
+		opts.Review = ReviewBuiltin
 	}
 	switch {
 	case opts.Server == "":
 		return Usagef("review needs --server")
 	case !registry.ValidCommit(opts.Base) || !registry.ValidCommit(opts.Head):
 		return Usagef("review needs --base and --head as 40-hex lowercase SHAs")
-	case opts.Review != "builtin" && opts.Review != "command":
+	case opts.Review != ReviewBuiltin && opts.Review != ReviewCommand:
 		return Usagef("--review %q: want builtin or command", opts.Review)
-	case opts.Review == "command" && opts.ReviewerCmd == "":
+	case opts.Review == ReviewCommand && opts.ReviewerCmd == "":
 		return Usagef("--review command needs --reviewer-cmd")
 	}
 	f, err := registry.LoadFile(opts.Registry, opts.Server)

@@ -48,7 +48,7 @@ type reviewSubject struct {
 // and the agent with --review command.
 type reviewer struct {
 	history history
-	mode    string // builtin, command, dispatch or off
+	mode    ReviewMode
 	cmd     string
 	timeout time.Duration
 	log     *slog.Logger
@@ -63,7 +63,7 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 		r.log.Warn("cannot inspect the upstream range", "server", s.server, "err", err)
 		rng = nil
 	}
-	if r.mode == "off" {
+	if r.mode == ReviewOff {
 		return rng, nil
 	}
 	if rng == nil {
@@ -72,7 +72,7 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 		return nil, &reviewed{result: res, meta: meta}
 	}
 	res := review.Review(rng, review.Options{})
-	if r.mode == "command" {
+	if r.mode == ReviewCommand {
 		res = review.Combine(res, r.runAgent(ctx, s))
 	}
 	return rng, &reviewed{result: res, meta: review.MetaFor(s.server, rng)}
@@ -127,7 +127,7 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result 
 // --review dispatch it also asks the external reviewer.
 func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA string, current []string) error {
 	d := w.d
-	if p.opts.Review == "dispatch" {
+	if p.opts.Review == ReviewDispatch {
 		payload := review.DispatchPayload{
 			Server: d.Server, PullRequest: number, Project: d.project, Directory: d.directory, Base: d.Current, Head: d.Target,
 		}

@@ -58,7 +58,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 			if p.opts.MaxNewPRs > 0 && opened >= p.opts.MaxNewPRs {
 				d.Action = ActionDeferred
 				d.Detail = fmt.Sprintf("--max-new-prs %d reached in this pass", p.opts.MaxNewPRs)
-				d.PR = &PRResult{Outcome: "deferred"}
+				d.PR = &PRResult{Outcome: PRDeferred}
 				w.step = prStep{action: prNone}
 			} else {
 				opened++
@@ -98,7 +98,7 @@ func (p *pass) needsRange(w *work) bool {
 	case prOpen, prUpdate:
 		return true
 	case prKeep:
-		return (p.opts.Review != "off" && !hasRiskLabel(w.step.pr.Labels)) || p.branchStale(w.d)
+		return (p.opts.Review != ReviewOff && !hasRiskLabel(w.step.pr.Labels)) || p.branchStale(w.d)
 	}
 	return false
 }
@@ -170,18 +170,18 @@ func (p *pass) apply(parent context.Context, w *work) {
 	switch st.action {
 	case prOpen:
 		if dry {
-			d.PR = &PRResult{Outcome: "would-open"}
+			d.PR = &PRResult{Outcome: PRWouldOpen}
 			break
 		}
 		err = p.openPR(ctx, w, branch)
 	case prUpdate:
 		if dry {
-			d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: "would-update"}
+			d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: PRWouldUpdate}
 			break
 		}
 		err = p.updatePR(ctx, w, branch)
 	case prKeep:
-		d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: "unchanged"}
+		d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: PRUnchanged}
 		if dry {
 			break
 		}
@@ -189,25 +189,25 @@ func (p *pass) apply(parent context.Context, w *work) {
 	case prHold:
 		d.Action = ActionHeld
 		d.Detail = st.reason
-		d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: "held"}
+		d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: PRHeld}
 	case prClose:
 		if dry {
-			d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: "would-close"}
+			d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: PRWouldClose}
 			break
 		}
 		err = p.closePR(ctx, st.pr, st.reason, branch, st.deleteBranch)
 		if err == nil {
-			d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: "closed"}
+			d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: PRClosed}
 			log.Info("closed PR", "pr", st.pr.Number, "reason", st.reason)
 		}
 	case prNone:
 		if st.deleteBranch {
 			if dry {
-				d.PR = &PRResult{Outcome: "would-delete-branch"}
+				d.PR = &PRResult{Outcome: PRWouldDeleteBranch}
 				break
 			}
 			if err = p.deps.forge.DeleteBranch(ctx, branch); err == nil {
-				d.PR = &PRResult{Outcome: "deleted-branch"}
+				d.PR = &PRResult{Outcome: PRDeletedBranch}
 				log.Info("deleted stale branch", "branch", branch)
 			}
 		}
@@ -249,7 +249,7 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 	if err != nil {
 		return fmt.Errorf("opening the pull request: %w", err)
 	}
-	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: "opened", Pushed: pushed}
+	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: PROpened, Pushed: pushed}
 	p.log.Info("opened PR", "server", d.Server, "pr", pr.Number, "target", d.Target)
 	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
 }
@@ -275,7 +275,7 @@ func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 			return fmt.Errorf("updating pull request #%d: %w", pr.Number, err)
 		}
 	}
-	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: "updated", Pushed: pushed}
+	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: PRUpdated, Pushed: pushed}
 	p.log.Info("updated PR", "server", d.Server, "pr", pr.Number, "target", d.Target, "pushed", pushed)
 	return nil
 }
@@ -293,13 +293,13 @@ func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 		return err
 	}
 	if pushed {
-		d.PR.Outcome = "updated"
+		d.PR.Outcome = PRUpdated
 		d.PR.Pushed = true
 	}
 	if err := p.restoreLabels(ctx, pr); err != nil {
 		return err
 	}
-	if !pushed && (hasRiskLabel(pr.Labels) || p.opts.Review == "off") {
+	if !pushed && (hasRiskLabel(pr.Labels) || p.opts.Review == ReviewOff) {
 		return nil
 	}
 	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
@@ -350,7 +350,7 @@ func (p *pass) pushBranch(ctx context.Context, w *work, branch string) (sha stri
 		Message:   commitMessage(d, w.rng),
 		ForceFrom: info.Tip,
 	}
-	if p.opts.CommitVia == "api" {
+	if p.opts.CommitVia == CommitViaAPI {
 		sha, err = p.deps.forge.WriteBranchViaAPI(ctx, bw)
 	} else {
 		sha, err = remote.WriteBranch(ctx, bw)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"time"
 
 	"github.com/mcp-registry/updater/updater"
 )
@@ -14,16 +13,17 @@ func reviewCommand() command {
 		summary: "run the differential security review of one server's upstream range",
 		setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context) error {
 			var o updater.ReviewOptions
-			fs.StringVar(&o.Registry, "registry", ".", "registry root holding servers/<name>/server.yaml")
+			d := updater.DefaultOptions()
+			fs.StringVar(&o.Registry, "registry", d.Registry, "registry root holding servers/<name>/server.yaml")
 			fs.StringVar(&o.Server, "server", "", "the server whose upstream is reviewed")
 			fs.StringVar(&o.Base, "base", "", "old pin (40-hex SHA)")
 			fs.StringVar(&o.Head, "head", "", "new pin (40-hex SHA)")
 			fs.StringVar(&o.Output, "output", "", "write report.md and labels.txt into this directory")
-			fs.StringVar(&o.Review, "review", "builtin", "builtin, or command to add the agent reviewer")
+			fs.StringVar((*string)(&o.Review), "review", string(d.Review), "builtin, or command to add the agent reviewer")
 			fs.StringVar(&o.ReviewerCmd, "reviewer-cmd", "", "agent reviewer command for --review command")
-			fs.DurationVar(&o.ReviewTimeout, "review-timeout", 15*time.Minute, "time allowed for the agent reviewer")
+			fs.DurationVar(&o.ReviewTimeout, "review-timeout", d.ReviewTimeout, "time allowed for the agent reviewer")
 			fs.StringVar(&o.CacheDir, "cache-dir", "", "cache of upstream clones (default: the user cache dir)")
-			fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "time allowed to resolve the upstream")
+			fs.DurationVar(&o.Timeout, "timeout", d.Timeout, "time allowed to resolve the upstream")
 			return func(ctx context.Context) error {
 				o.Stdout = e.stdout
 				o.Logger = e.logger

@@ -30,28 +30,28 @@ func runCommand() command {
 // passFlags registers the flags shared by run and daemon and returns the
 // function that turns them, once parsed, into updater.Options.
 func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
-	var o updater.Options
+	o := updater.DefaultOptions()
 	var servers, labels stringList
 	var shard, tokenFile, appKeyFile string
 	var appID int64
-	fs.StringVar(&o.Registry, "registry", ".", "registry root holding servers/<name>/server.yaml")
+	fs.StringVar(&o.Registry, "registry", o.Registry, "registry root holding servers/<name>/server.yaml")
 	fs.Var(&servers, "server", "only this server (repeatable, or a comma list)")
 	fs.Var(checkedString{&shard, func(v string) error { _, err := updater.ParseShard(v); return err }}, "shard", "handle only shard `I/N` of the servers (stable by name hash)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "resolve and plan; write nothing")
-	fs.IntVar(&o.Concurrency, "concurrency", 16, "upstreams resolved at once")
-	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "time allowed per upstream, retries included")
-	fs.StringVar(&o.Resolve, "resolve", "auto", "how to resolve heads: git (ref listing), api (GitHub commits API), auto")
+	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "upstreams resolved at once")
+	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "time allowed per upstream, retries included")
+	fs.StringVar((*string)(&o.Resolve), "resolve", string(o.Resolve), "how to resolve heads: git (ref listing), api (GitHub commits API), auto")
 	fs.IntVar(&o.MaxNewPRs, "max-new-prs", 0, "PRs created per pass at most; 0 = no cap (updates don't count)")
 	fs.DurationVar(&o.MinAge, "min-age", 0, "cooldown: propose only commits at least this old (e.g. 72h)")
 	fs.StringVar(&o.BaseBranch, "base-branch", "", "registry branch the PRs target (default: the repository's default branch)")
-	fs.StringVar(&o.BranchPrefix, "branch-prefix", "updater/pin-", "prefix of the bot's branches")
-	fs.Var(&labels, "label", "label for the bot's PRs (repeatable; default pin-update)")
-	fs.StringVar(&o.GitAuthor, "git-author", "", "author of the bot's commits, \"Name <email>\"")
-	fs.StringVar(&o.CommitVia, "commit-via", "git", "git (push with go-git) or api (Git Data API: commits GitHub signs as verified)")
+	fs.StringVar(&o.BranchPrefix, "branch-prefix", o.BranchPrefix, "prefix of the bot's branches")
+	fs.Var(&labels, "label", "label for the bot's PRs (repeatable; default "+strings.Join(o.Labels, ",")+")")
+	fs.StringVar(&o.GitAuthor, "git-author", o.GitAuthor, "author of the bot's commits, \"Name <email>\"")
+	fs.StringVar((*string)(&o.CommitVia), "commit-via", string(o.CommitVia), "git (push with go-git) or api (Git Data API: commits GitHub signs as verified)")
 	fs.StringVar(&o.CacheDir, "cache-dir", "", "cache of upstream and registry clones (default: the user cache dir)")
-	fs.StringVar(&o.Review, "review", "builtin", "differential review: builtin, command, dispatch or off")
+	fs.StringVar((*string)(&o.Review), "review", string(o.Review), "differential review: builtin, command, dispatch or off")
 	fs.StringVar(&o.ReviewerCmd, "reviewer-cmd", "", "agent reviewer command for --review command (run with sh -c, no token, no network of ours)")
-	fs.DurationVar(&o.ReviewTimeout, "review-timeout", 15*time.Minute, "time allowed for the agent reviewer")
+	fs.DurationVar(&o.ReviewTimeout, "review-timeout", o.ReviewTimeout, "time allowed for the agent reviewer")
 	fs.StringVar(&o.ReviewRepo, "review-repo", "", "owner/name receiving the security-review repository_dispatch for --review dispatch")
 	fs.StringVar(&o.ReportDir, "report-dir", "", "write each review's report.md and labels.txt under this directory")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON document")
@@ -59,14 +59,11 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.StringVar(&tokenFile, "token-file", "", "read the GitHub token from this file (else $GITHUB_TOKEN); never pass a token as a flag")
 	fs.Int64Var(&appID, "app-id", 0, "GitHub App ID, to authenticate as an App installation instead of a token")
 	fs.StringVar(&appKeyFile, "app-key-file", "", "PEM private key of the GitHub App")
-	fs.DurationVar(&o.GitHub.MaxWait, "max-wait", 5*time.Minute, "longest wait for a GitHub rate limit; past it the server is deferred")
-	fs.DurationVar(&o.GitHub.WritePause, "write-pause", time.Second, "pause between GitHub writes (secondary rate limits); 0 = none")
+	fs.DurationVar(&o.GitHub.MaxWait, "max-wait", o.GitHub.MaxWait, "longest wait for a GitHub rate limit; past it the server is deferred")
+	fs.DurationVar(&o.GitHub.WritePause, "write-pause", o.GitHub.WritePause, "pause between GitHub writes (secondary rate limits); 0 = none")
 
 	return func() (updater.Options, error) {
 		o.Servers = servers
-		if o.GitHub.WritePause == 0 {
-			o.GitHub.WritePause = -1 // none; gitops reads 0 as its default
-		}
 		if len(labels) > 0 {
 			o.Labels = labels
 		}

@@ -18,6 +18,12 @@ import (
 // DefaultGitHubAPIURL is GitHub.com's API, GITHUB_API_URL's default.
 const DefaultGitHubAPIURL = "https://api.github.com"
 
+// Defaults of GitHubConfig that the command line shows too.
+const (
+	DefaultMaxWait    = 5 * time.Minute // MaxWait when zero
+	DefaultWritePause = time.Second     // the command line's --write-pause
+)
+
 // GitHubConfig configures the client of the registry repository on GitHub.
 // Exactly one of Token and (AppID, AppKeyPEM) authenticates it. Zero
 // durations and sizes mean the defaults documented on each field.
@@ -45,10 +51,12 @@ type GitHubConfig struct {
 	Retries          int           // extra attempts, default 4; negative: none
 	RetryBase        time.Duration // first backoff, default 500ms, doubling, jittered
 	// MaxWait bounds the time spent waiting on rate limits for one
-	// request; past it the request fails with *RateLimitError. Default 2m.
+	// request; past it the request fails with *RateLimitError. Default
+	// DefaultMaxWait.
 	MaxWait time.Duration
 	// WritePause separates content-creating requests (POST, PATCH, PUT,
-	// DELETE), which also run one at a time. Default 1s; negative: none.
+	// DELETE), which also run one at a time. Zero or negative: none (the
+	// command line's default is DefaultWritePause).
 	WritePause time.Duration
 
 	// Transport is the underlying HTTP transport (default: a clone of
@@ -163,8 +171,8 @@ func newAPITransport(cfg GitHubConfig) *apiTransport {
 		maxBody:    cfg.MaxResponseBytes,
 		retries:    cfg.Retries,
 		backoff:    orDefault(cfg.RetryBase, 500*time.Millisecond),
-		maxWait:    orDefault(cfg.MaxWait, 2*time.Minute),
-		writePause: orDefault(cfg.WritePause, time.Second),
+		maxWait:    orDefault(cfg.MaxWait, DefaultMaxWait),
+		writePause: cfg.WritePause,
 		writeSlot:  make(chan struct{}, 1),
 	}
 	if t.base == nil {

@@ -13,20 +13,24 @@ import (
 	"github.com/mcp-registry/updater/registry/valid"
 )
 
-// Resolve modes: how the upstream head is asked for.
+// ResolveMode is how the upstream head is asked for (--resolve).
+type ResolveMode string
+
+// Resolve modes.
 const (
-	ResolveGit  = "git"  // git ref listing, for every upstream
-	ResolveAPI  = "api"  // GitHub commits API for github.com branches; git for the rest
-	ResolveAuto = "auto" // api when a GitHub client is at hand, else git
+	ResolveGit  ResolveMode = "git"  // git ref listing, for every upstream
+	ResolveAPI  ResolveMode = "api"  // GitHub commits API for github.com branches; git for the rest
+	ResolveAuto ResolveMode = "auto" // api when a GitHub client is at hand, else git
 )
 
-// CheckResolveMode validates a --resolve value ("" means auto).
-func CheckResolveMode(mode string) error {
+// CheckResolveMode validates a --resolve value ("" means auto): the one
+// check of that value.
+func CheckResolveMode(mode ResolveMode) error {
 	switch mode {
 	case "", ResolveGit, ResolveAPI, ResolveAuto:
 		return nil
 	}
-	return fmt.Errorf("resolve mode %q: want git, api or auto", mode)
+	return fmt.Errorf("resolve %q: want git, api or auto", mode)
 }
 
 // Upstream is one server's source as the registry states it.
@@ -52,7 +56,7 @@ type HeadAPI interface {
 
 // ResolverOptions configures a Resolver. Zero values mean the defaults.
 type ResolverOptions struct {
-	Mode string // git, api or auto (""): see the Resolve* constants
+	Mode ResolveMode // git, api or auto (""): see the Resolve* constants
 	// Timeout bounds one upstream, all attempts and waits included
 	// (default 60s).
 	Timeout time.Duration
@@ -177,7 +181,7 @@ func (r *Resolver) apiEligible(u Upstream) (owner, repo string, ok bool) {
 // deleted branch (frozen) from a deleted repository (error). In auto mode
 // anything else is too (rate limits, outages); in api mode the operator
 // asked for the API, so its failure is the answer.
-func apiFallbackOK(api HeadAPI, mode string, err error) bool {
+func apiFallbackOK(api HeadAPI, mode ResolveMode, err error) bool {
 	if api.NotFound(err) {
 		return true
 	}

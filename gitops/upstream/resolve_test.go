@@ -74,7 +74,7 @@ func (l *retryLog) Handle(_ context.Context, r slog.Record) error {
 func (l *retryLog) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l *retryLog) WithGroup(string) slog.Handler      { return l }
 
-func fastResolver(mode string, gh HeadAPI, log *retryLog) *Resolver {
+func fastResolver(mode ResolveMode, gh HeadAPI, log *retryLog) *Resolver {
 	opts := ResolverOptions{Mode: mode, Timeout: 10 * time.Second, Attempts: 3, Backoff: time.Millisecond, GitHub: gh}
 	if log != nil {
 		opts.Logger = slog.New(log)
@@ -309,7 +309,7 @@ func TestResolveAPI(t *testing.T) {
 	const pin = "1111111111111111111111111111111111111111"
 	tests := []struct {
 		name      string
-		mode      string
+		mode      ResolveMode
 		up        Upstream
 		status    int
 		body      string

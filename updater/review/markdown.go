@@ -83,7 +83,7 @@ func (r *Result) writeScope(b *strings.Builder, meta ReportMeta) {
 	fmt.Fprintf(b, "- **Reviewed By**: %s\n\n", reviewerName(r.Mode))
 }
 
-func reviewerName(mode string) string {
+func reviewerName(mode Mode) string {
 	switch mode {
 	case ModeAgent:
 		return "the agent reviewer"

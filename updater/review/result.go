@@ -8,11 +8,14 @@ import (
 	"strings"
 )
 
-// Review modes, as recorded in Result.Mode.
+// Mode says who reviewed, as recorded in Result.Mode.
+type Mode string
+
+// Modes.
 const (
-	ModeBuiltin      = "builtin"
-	ModeAgent        = "agent"
-	ModeBuiltinAgent = "builtin+agent"
+	ModeBuiltin      Mode = "builtin"
+	ModeAgent        Mode = "agent"
+	ModeBuiltinAgent Mode = "builtin+agent"
 )
 
 // Labels the review owns on a PR. Any other label is a human's.
@@ -28,8 +31,8 @@ type Result struct {
 	// Risk is the highest finding severity; Info when there are none.
 	Risk Severity `json:"risk"`
 	// Blocked is true when a finding blocks merging.
-	Blocked bool   `json:"blocked"`
-	Mode    string `json:"mode"`
+	Blocked bool `json:"blocked"`
+	Mode    Mode `json:"mode"`
 
 	// AgentReport is the agent reviewer's report.md: capped, valid UTF-8,
 	// control characters stripped, but otherwise untrusted text that the
@@ -43,7 +46,7 @@ type Result struct {
 }
 
 // newResult sorts findings and derives risk and blocking from them.
-func newResult(findings []Finding, mode string) *Result {
+func newResult(findings []Finding, mode Mode) *Result {
 	res := &Result{Findings: findings, Mode: mode}
 	slices.SortStableFunc(res.Findings, compareFindings)
 	for _, f := range res.Findings {
