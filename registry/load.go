@@ -18,29 +18,46 @@ const serversDir = "servers"
 // root.
 func ServerPath(name string) string { return serversDir + "/" + name + "/server.yaml" }
 
-// Load reads every servers/*/server.yaml under root, in name order. Each bad
-// entry yields one *FileError and the rest still load. A root that cannot be
-// used at all (missing, unreadable, no servers/ directory) yields a single
-// error that is not a *FileError.
+// Load reads every servers/*/server.yaml under root, in name order, with
+// LoadFS's checks. Errors about the root as a whole name it.
 //
 // Files are opened through an os.Root, so nothing outside root is read
-// whatever the symlinks say; symlinked server directories and files are
-// refused outright, since they would let two servers share a file or one
-// file change behind the directory's back.
+// whatever the symlinks say.
 func Load(root string) ([]*File, []error) {
-	r, err := openRegistry(root)
-	if err != nil {
-		return nil, []error{err}
-	}
-	defer r.Close()
-	dir, err := r.Open(serversDir)
+	r, err := os.OpenRoot(root)
 	if err != nil {
 		return nil, []error{fmt.Errorf("registry %s: %w", root, err)}
 	}
-	entries, err := dir.ReadDir(-1)
-	dir.Close()
+	defer r.Close()
+	files, errs := LoadFS(r.FS())
+	for i, err := range errs {
+		if _, ok := err.(*FileError); !ok {
+			errs[i] = fmt.Errorf("registry %s: %w", root, err)
+		}
+	}
+	return files, errs
+}
+
+// LoadFS reads every servers/*/server.yaml of the registry whose root is
+// fsys (a checkout, or a commit of the registry repository), in name
+// order. Each bad entry yields one *FileError and the rest still load. A
+// registry that cannot be used at all (no servers/ directory, unreadable)
+// yields a single error that is not a *FileError.
+//
+// Symlinked server directories and files are refused outright, since
+// they would let two servers share a file or one file change behind the
+// directory's back.
+func LoadFS(fsys fs.FS) ([]*File, []error) {
+	fi, err := fs.Stat(fsys, serversDir)
+	if err == nil && !fi.IsDir() {
+		err = fmt.Errorf("%s is not a directory", serversDir)
+	}
 	if err != nil {
-		return nil, []error{fmt.Errorf("registry %s: reading %s: %w", root, serversDir, err)}
+		return nil, []error{fmt.Errorf("no %s directory: %w", serversDir, err)}
+	}
+	entries, err := fs.ReadDir(fsys, serversDir)
+	if err != nil {
+		return nil, []error{fmt.Errorf("reading %s: %w", serversDir, err)}
 	}
 	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 
@@ -52,7 +69,7 @@ func Load(root string) ([]*File, []error) {
 		if e.Type().IsRegular() {
 			continue
 		}
-		f, err := loadServer(r, e.Name())
+		f, err := loadServer(fsys, e.Name())
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -77,7 +94,7 @@ func LoadFile(root, name string) (*File, error) {
 	if _, err := r.Lstat(serversDir + "/" + name); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("server %q: no %s/%s in registry %s: %w", name, serversDir, name, root, fs.ErrNotExist)
 	}
-	f, err := loadServer(r, name)
+	f, err := loadServer(r.FS(), name)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +120,7 @@ func openRegistry(root string) (*os.Root, error) {
 
 // loadServer reads and parses servers/<name>/server.yaml. Every error is a
 // *FileError.
-func loadServer(r *os.Root, name string) (*File, error) {
+func loadServer(fsys fs.FS, name string) (*File, error) {
 	// Every error names the server.yaml, even when its directory is the
 	// problem, so that callers can tell the server from the path alone.
 	dir := serversDir + "/" + name
@@ -111,14 +128,14 @@ func loadServer(r *os.Root, name string) (*File, error) {
 	if !ValidName(name) {
 		return nil, &FileError{Path: p, Err: fmt.Errorf("directory name %q is not a valid server name", name)}
 	}
-	if fi, err := r.Lstat(dir); err != nil {
+	if fi, err := fs.Lstat(fsys, dir); err != nil {
 		return nil, &FileError{Path: p, Err: unwrapPathError(err)}
 	} else if fi.Mode()&fs.ModeSymlink != 0 {
 		return nil, &FileError{Path: p, Err: fmt.Errorf("%s is a symlink; a server directory must be a real directory", dir)}
 	} else if !fi.IsDir() {
 		return nil, &FileError{Path: p, Err: fmt.Errorf("%s is not a directory", dir)}
 	}
-	raw, err := readRegular(r, p)
+	raw, err := readRegular(fsys, p)
 	if err != nil {
 		return nil, &FileError{Path: p, Err: err}
 	}
@@ -127,8 +144,8 @@ func loadServer(r *os.Root, name string) (*File, error) {
 
 // readRegular reads the regular file p, at most MaxFileSize bytes, refusing
 // symlinks and anything that is not a plain file (a FIFO would block).
-func readRegular(r *os.Root, p string) ([]byte, error) {
-	fi, err := r.Lstat(p)
+func readRegular(fsys fs.FS, p string) ([]byte, error) {
+	fi, err := fs.Lstat(fsys, p)
 	if err != nil {
 		return nil, unwrapPathError(err)
 	}
@@ -141,7 +158,7 @@ func readRegular(r *os.Root, p string) ([]byte, error) {
 	if fi.Size() > MaxFileSize {
 		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit", fi.Size(), MaxFileSize)
 	}
-	f, err := r.Open(p)
+	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, unwrapPathError(err)
 	}

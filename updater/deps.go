@@ -7,6 +7,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"io/fs"
 )
 
 // The pass declares the small interfaces it needs from gitops, so tests
@@ -46,6 +47,8 @@ type forge interface {
 type registryRemote interface {
 	BaseTip() string
 	ReadFile(commit, path string) ([]byte, bool, error)
+	// FS is the registry's tree at commit, for registry.LoadFS.
+	FS(commit string) (fs.FS, error)
 	Branch(name string) (github.BranchInfo, bool)
 	WriteBranch(ctx context.Context, w github.BranchWrite) (string, error)
 }

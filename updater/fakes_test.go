@@ -13,6 +13,8 @@ import (
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"io/fs"
+	"testing/fstest"
 )
 
 // Hand-written, stateful fakes of the interfaces in deps.go: no git, no
@@ -392,6 +394,20 @@ func (r *fakeRemote) ReadFile(commit, path string) ([]byte, bool, error) {
 	}
 	raw, ok := tree[path]
 	return bytes.Clone(raw), ok, nil
+}
+
+func (r *fakeRemote) FS(commit string) (fs.FS, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tree, ok := r.trees[commit]
+	if !ok {
+		return nil, fmt.Errorf("no commit %s", commit)
+	}
+	m := fstest.MapFS{}
+	for p, raw := range tree {
+		m[p] = &fstest.MapFile{Data: bytes.Clone(raw)}
+	}
+	return m, nil
 }
 
 func (r *fakeRemote) Branch(name string) (github.BranchInfo, bool) {

@@ -137,37 +137,14 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 // loadRegistry reads the servers: from the local registry directory, or
 // from the fetched base branch with RegistryFromBase.
 func (p *pass) loadRegistry() ([]*registry.File, []error) {
-	lister, ok := p.deps.remote.(interface {
-		ListDirs(commit, dir string) ([]string, error)
-	})
-	if !p.opts.RegistryFromBase || !ok {
+	if !p.opts.RegistryFromBase || p.deps.remote == nil {
 		return registry.Load(p.opts.Registry)
 	}
-	base := p.deps.remote.BaseTip()
-	names, err := lister.ListDirs(base, "servers")
+	fsys, err := p.deps.remote.FS(p.deps.remote.BaseTip())
 	if err != nil {
 		return nil, []error{err}
 	}
-	var files []*registry.File
-	var errs []error
-	for _, name := range names {
-		path := registry.ServerPath(name)
-		raw, found, err := p.deps.remote.ReadFile(base, path)
-		switch {
-		case err != nil:
-			errs = append(errs, &registry.FileError{Path: path, Err: err})
-		case !found:
-			errs = append(errs, &registry.FileError{Path: path, Err: errors.New("no server.yaml on the base branch")})
-		default:
-			f, err := registry.Parse(path, raw)
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			files = append(files, f)
-		}
-	}
-	return files, errs
+	return registry.LoadFS(fsys)
 }
 
 // resolveAll resolves every eligible server's upstream with bounded
