@@ -116,13 +116,13 @@ func BenchmarkReviewRange(b *testing.B) {
 	}
 	ctx := context.Background()
 	url := s.RepoURL("big-range")
-	if _, err := cache.Range(ctx, url, "refs/heads/main", "src", base, head, upstream.RangeLimits{}); err != nil {
+	if _, err := cache.Range(ctx, upstream.RangeQuery{Project: url, Ref: "refs/heads/main", Directory: "src", Base: base, Head: head}); err != nil {
 		b.Fatal(err) // fills the cache
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		rng, err := cache.Range(ctx, url, "refs/heads/main", "src", base, head, upstream.RangeLimits{})
+		rng, err := cache.Range(ctx, upstream.RangeQuery{Project: url, Ref: "refs/heads/main", Directory: "src", Base: base, Head: head})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -105,13 +105,13 @@ func newFakeHistory() *fakeHistory {
 	return &fakeHistory{ranges: map[string]*ranges.Range{}, newest: map[string]string{}, times: map[string]time.Time{}}
 }
 
-func (h *fakeHistory) Range(ctx context.Context, project, ref, directory, base, head string, limits upstream.RangeLimits) (*ranges.Range, error) {
+func (h *fakeHistory) Range(ctx context.Context, q upstream.RangeQuery) (*ranges.Range, error) {
 	h.mu.Lock()
 	h.rangeCalls++
 	h.mu.Unlock()
-	r, ok := h.ranges[project]
+	r, ok := h.ranges[q.Project]
 	if !ok {
-		return nil, fmt.Errorf("%s: no range %s..%s", project, short(base), short(head))
+		return nil, fmt.Errorf("%s: no range %s..%s", q.Project, short(q.Base), short(q.Head))
 	}
 	return r, nil
 }

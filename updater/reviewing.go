@@ -58,7 +58,7 @@ type reviewer struct {
 // cannot be inspected still yields a review: a finding that says so,
 // never a silent pass. With mode off only the range is returned.
 func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *reviewed) {
-	rng, err := r.history.Range(ctx, s.project, s.ref, s.directory, s.base, s.head, upstream.RangeLimits{})
+	rng, err := r.history.Range(ctx, upstream.RangeQuery{Project: s.project, Ref: s.ref, Directory: s.directory, Base: s.base, Head: s.head})
 	if err != nil {
 		r.log.Warn("cannot inspect the upstream range", "server", s.server, "err", err)
 		rng = nil

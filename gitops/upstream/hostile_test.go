@@ -45,7 +45,7 @@ func TestHugeFileUpstream(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := c.Range(context.Background(), s.RepoURL("filtering"), "refs/heads/main", "src", base, head, RangeLimits{})
+		got, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("filtering"), Ref: "refs/heads/main", Directory: "src", Base: base, Head: head})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestHugeFileUpstream(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.Range(context.Background(), s.RepoURL("plain"), "refs/heads/main", "", base, head, RangeLimits{})
+		_, err = c.Range(context.Background(), RangeQuery{Project: s.RepoURL("plain"), Ref: "refs/heads/main", Base: base, Head: head})
 		if !errors.Is(err, ErrResponseTooLarge) {
 			t.Fatalf("err = %v, want ErrResponseTooLarge", err)
 		}

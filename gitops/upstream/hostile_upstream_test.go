@@ -164,7 +164,7 @@ func TestUpstreamZipBombFile(t *testing.T) {
 	var rng *ranges.Range
 	var err error
 	measured(t, "fetch and range over a 32 MiB zero file", bounds{60 * time.Second, 16 << 20}, func() {
-		rng, err = c.Range(context.Background(), s.RepoURL("bomb"), "refs/heads/main", "src", base, tip, RangeLimits{})
+		rng, err = c.Range(context.Background(), RangeQuery{Project: s.RepoURL("bomb"), Ref: "refs/heads/main", Directory: "src", Base: base, Head: tip})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +209,7 @@ func TestUpstreamHundredThousandFiles(t *testing.T) {
 	var rng *ranges.Range
 	var err error
 	measured(t, "range adding 100k files", bounds{90 * time.Second, 256 << 20}, func() {
-		rng, err = c.Range(context.Background(), s.RepoURL("wide"), "refs/heads/main", "", base, tip, RangeLimits{})
+		rng, err = c.Range(context.Background(), RangeQuery{Project: s.RepoURL("wide"), Ref: "refs/heads/main", Base: base, Head: tip})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +252,7 @@ func TestUpstreamTenThousandCommits(t *testing.T) {
 	var rng *ranges.Range
 	var err error
 	measured(t, "range over 10k commits", bounds{90 * time.Second, 256 << 20}, func() {
-		rng, err = c.Range(context.Background(), s.RepoURL("long"), "refs/heads/main", "src", base, tip, RangeLimits{})
+		rng, err = c.Range(context.Background(), RangeQuery{Project: s.RepoURL("long"), Ref: "refs/heads/main", Directory: "src", Base: base, Head: tip})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -290,7 +290,7 @@ func TestUpstreamDeepDirectories(t *testing.T) {
 			var rng *ranges.Range
 			var err error
 			measured(t, "range", bounds{30 * time.Second, 64 << 20}, func() {
-				rng, err = c.Range(context.Background(), s.RepoURL("deep"), "refs/heads/main", "", base, tip, RangeLimits{})
+				rng, err = c.Range(context.Background(), RangeQuery{Project: s.RepoURL("deep"), Ref: "refs/heads/main", Base: base, Head: tip})
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -336,7 +336,7 @@ func TestUpstreamNestedGitDirectory(t *testing.T) {
 		"src/.git/hooks/pre-commit": "#!/bin/sh\ntouch /tmp/pwned\n",
 	}))
 	c := newHostileCache(t, ExportLimits{})
-	rng, err := c.Range(context.Background(), s.RepoURL("nested"), "refs/heads/main", "src", base, head, RangeLimits{})
+	rng, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("nested"), Ref: "refs/heads/main", Directory: "src", Base: base, Head: head})
 	if err != nil {
 		t.Fatalf("a nested .git makes the whole range fail: %v", err)
 	}
@@ -376,7 +376,7 @@ func TestUpstreamLinksSubmodulesAndNames(t *testing.T) {
 		{Path: "src/rtl\u202etxt.exe", Content: []byte("x\n")},
 	})
 	c := newHostileCache(t, ExportLimits{})
-	rng, err := c.Range(context.Background(), s.RepoURL("links"), "refs/heads/main", "src", base, head, RangeLimits{})
+	rng, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("links"), Ref: "refs/heads/main", Directory: "src", Base: base, Head: head})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +459,7 @@ func TestUpstreamRunsNothing(t *testing.T) {
 	}
 
 	c := newHostileCache(t, ExportLimits{})
-	if _, err := c.Range(context.Background(), s.RepoURL("filtered"), "refs/heads/main", "", base, head, RangeLimits{}); err != nil {
+	if _, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("filtered"), Ref: "refs/heads/main", Base: base, Head: head}); err != nil {
 		t.Fatal(err)
 	}
 	dst := exportDir(t)

@@ -71,12 +71,14 @@ func (l RangeLimits) withDefaults() RangeLimits {
 // in PR bodies).
 const maxSubjectBytes = 256
 
-// RangeQuery names the range to compute.
+// RangeQuery names the range to compute and bounds the work.
 type RangeQuery struct {
 	Project   string // for the Range and for error messages
+	Ref       string // the Resolution's Ref (full ref, or "HEAD"): what Cache.Range fetches
 	Directory string // source.directory; "" or "." for the whole repository
 	Base      string // the current pin
 	Head      string // the proposed pin
+	Limits    RangeLimits
 }
 
 // ComputeRange computes the facts of Base..Head from objects already in
@@ -89,8 +91,8 @@ type RangeQuery struct {
 // review blocks such a bump anyway. When Base is present but not an
 // ancestor (history rewritten), Commits are those reachable from Head and
 // not from Base (git log Base..Head) and Files the tree diff Base->Head.
-func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQuery, limits RangeLimits) (*ranges.Range, error) {
-	limits = limits.withDefaults()
+func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQuery) (*ranges.Range, error) {
+	limits := q.Limits.withDefaults()
 	head, err := parseCommitArg("head", q.Head)
 	if err != nil {
 		return nil, err
@@ -239,15 +241,16 @@ func newAuthors(ctx context.Context, st storer.EncodedObjectStorer, base *object
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
-// Range computes the facts of base..head for project, fetching ref (the
-// Resolution's Ref: the full ref followed, or "HEAD") into the cache as
-// needed, and the old pin by SHA when the ref's history lacks it.
-func (c *Cache) Range(ctx context.Context, project, ref, directory, base, head string, limits RangeLimits) (*ranges.Range, error) {
-	headHash, err := parseCommitArg("head", head)
+// Range computes the facts of q.Base..q.Head for q.Project, fetching
+// q.Ref into the cache as needed, and the old pin by SHA when the ref's
+// history lacks it.
+func (c *Cache) Range(ctx context.Context, q RangeQuery) (*ranges.Range, error) {
+	project := q.Project
+	headHash, err := parseCommitArg("head", q.Head)
 	if err != nil {
 		return nil, err
 	}
-	baseHash, err := parseCommitArg("base", base)
+	baseHash, err := parseCommitArg("base", q.Base)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +259,7 @@ func (c *Cache) Range(ctx context.Context, project, ref, directory, base, head s
 		return nil, err
 	}
 	defer done()
-	missing, err := repo.ensure(ctx, ref, headHash, baseHash)
+	missing, err := repo.ensure(ctx, q.Ref, headHash, baseHash)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +268,8 @@ func (c *Cache) Range(ctx context.Context, project, ref, directory, base, head s
 			return nil, upstreamError(project, "range", fmt.Errorf("head commit %s not found upstream", h))
 		}
 	}
-	r, err := ComputeRange(ctx, repo.st, RangeQuery{Project: RedactURL(project), Directory: directory, Base: base, Head: head}, limits)
+	q.Project = RedactURL(project)
+	r, err := ComputeRange(ctx, repo.st, q)
 	if err != nil {
 		return nil, upstreamError(project, "range", err)
 	}

@@ -66,7 +66,7 @@ func TestRangeSmallExact(t *testing.T) {
 	r := s.NewRepo("small", "main")
 	base, head := smallRange(t, r)
 	c := newTestCache(t)
-	got, err := c.Range(context.Background(), s.RepoURL("small"), "refs/heads/main", "./src/", base, head, RangeLimits{})
+	got, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("small"), Ref: "refs/heads/main", Directory: "./src/", Base: base, Head: head})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestRangeRewrittenAndGone(t *testing.T) {
 		gittest.CommitOptions{Parents: []string{root}})
 
 	c := newTestCache(t)
-	got, err := c.Range(context.Background(), s.RepoURL("rewritten"), "refs/heads/main", "", oldPin, newHead, RangeLimits{})
+	got, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("rewritten"), Ref: "refs/heads/main", Base: oldPin, Head: newHead})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestRangeRewrittenAndGone(t *testing.T) {
 	}
 
 	gone := "0000000000000000000000000000000000000001"
-	got, err = c.Range(context.Background(), s.RepoURL("rewritten"), "refs/heads/main", "", gone, newHead, RangeLimits{})
+	got, err = c.Range(context.Background(), RangeQuery{Project: s.RepoURL("rewritten"), Ref: "refs/heads/main", Base: gone, Head: newHead})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestRangeRewrittenAndGone(t *testing.T) {
 		t.Errorf("gone base: %+v", got)
 	}
 
-	_, err = c.Range(context.Background(), s.RepoURL("rewritten"), "refs/heads/main", "", root, gone, RangeLimits{})
+	_, err = c.Range(context.Background(), RangeQuery{Project: s.RepoURL("rewritten"), Ref: "refs/heads/main", Base: root, Head: gone})
 	if err == nil || !strings.Contains(err.Error(), "head commit") || !strings.Contains(err.Error(), s.RepoURL("rewritten")) {
 		t.Errorf("missing head: err = %v", err)
 	}
@@ -247,7 +247,7 @@ func TestRangeCaps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.Range(context.Background(), s.RepoURL("small"), "refs/heads/main", "src", base, head, tt.limits)
+			got, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("small"), Ref: "refs/heads/main", Directory: "src", Base: base, Head: head, Limits: tt.limits})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +280,7 @@ func TestRangeFetchesIncrementally(t *testing.T) {
 	})
 	c := newTestCache(t)
 	for _, proto := range []string{"first", "again"} {
-		if _, err := c.Range(context.Background(), s.RepoURL("inc"), "refs/heads/main", "", base, head, RangeLimits{}); err != nil {
+		if _, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("inc"), Ref: "refs/heads/main", Base: base, Head: head}); err != nil {
 			t.Fatalf("%s: %v", proto, err)
 		}
 	}
@@ -288,7 +288,7 @@ func TestRangeFetchesIncrementally(t *testing.T) {
 		t.Fatalf("%d fetches for two ranges over the same commits, want 1 (the second served from the cache)", len(bodies))
 	}
 	newer := r.Commit("main", "newer", gittest.Files(map[string]string{"a": "3\n"}))
-	got, err := c.Range(context.Background(), s.RepoURL("inc"), "refs/heads/main", "", head, newer, RangeLimits{})
+	got, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("inc"), Ref: "refs/heads/main", Base: head, Head: newer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestCacheConcurrentUse(t *testing.T) {
 			if g%3 == 0 {
 				ref = "HEAD" // what an API resolution of the default branch hands over
 			}
-			got, err := c.Range(context.Background(), sp.project, ref, "", sp.base, sp.head, RangeLimits{})
+			got, err := c.Range(context.Background(), RangeQuery{Project: sp.project, Ref: ref, Base: sp.base, Head: sp.head})
 			if err != nil || got.TotalCommits != 1 || len(got.Files) != 1 {
 				failures.Add(1)
 				t.Errorf("%s: %+v %v", sp.project, got, err)
@@ -352,7 +352,7 @@ func TestRangeFollowsTagRef(t *testing.T) {
 	r.Tag("v2.0.0", v2, true)
 	r.Commit("main", "unreleased", gittest.Files(map[string]string{"a": "4\n"}))
 	c := newTestCache(t)
-	got, err := c.Range(context.Background(), s.RepoURL("tagged"), "refs/tags/v2.0.0", "", v1, v2, RangeLimits{})
+	got, err := c.Range(context.Background(), RangeQuery{Project: s.RepoURL("tagged"), Ref: "refs/tags/v2.0.0", Base: v1, Head: v2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +388,7 @@ func BenchmarkRangeBig(b *testing.B) {
 	base, head := r.GenerateRange("main", gittest.RangeSpec{Commits: 25, Files: 260, AddedLines: 20_800, Dir: "server"})
 	c := newTestCache(b)
 	ctx := context.Background()
-	first, err := c.Range(ctx, s.RepoURL("big"), "refs/heads/main", "server", base, head, RangeLimits{})
+	first, err := c.Range(ctx, RangeQuery{Project: s.RepoURL("big"), Ref: "refs/heads/main", Directory: "server", Base: base, Head: head})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -401,7 +401,7 @@ func BenchmarkRangeBig(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Range(ctx, s.RepoURL("big"), "refs/heads/main", "server", base, head, RangeLimits{}); err != nil {
+		if _, err := c.Range(ctx, RangeQuery{Project: s.RepoURL("big"), Ref: "refs/heads/main", Directory: "server", Base: base, Head: head}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -416,7 +416,7 @@ func BenchmarkRangeBigCold(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c := newTestCache(b)
-		if _, err := c.Range(ctx, s.RepoURL("big"), "refs/heads/main", "server", base, head, RangeLimits{}); err != nil {
+		if _, err := c.Range(ctx, RangeQuery{Project: s.RepoURL("big"), Ref: "refs/heads/main", Directory: "server", Base: base, Head: head}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -142,7 +142,7 @@ func TestComputeRangeSignatures(t *testing.T) {
 	}
 	head := r.Commit("main", "unsigned", gittest.Files(map[string]string{"a": "2\n"}), gittest.CommitOptions{Parents: []string{base.String()}})
 
-	got, err := ComputeRange(context.Background(), st, RangeQuery{Base: base.String(), Head: head}, RangeLimits{})
+	got, err := ComputeRange(context.Background(), st, RangeQuery{Base: base.String(), Head: head})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func BenchmarkRange10kCommits(b *testing.B) {
 	b.ResetTimer()
 	b.ReportAllocs()
 	for b.Loop() {
-		got, err := ComputeRange(context.Background(), r.Git().Storer, RangeQuery{Base: base, Head: head}, RangeLimits{})
+		got, err := ComputeRange(context.Background(), r.Git().Storer, RangeQuery{Base: base, Head: head})
 		if err != nil {
 			b.Fatal(err)
 		}

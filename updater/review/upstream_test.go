@@ -69,7 +69,7 @@ func TestEachRuleOnARealUpstream(t *testing.T) {
 				base = "0123456789abcdef0123456789abcdef01234567" // never existed upstream
 			}
 
-			rng, err := cache.Range(context.Background(), srv.RepoURL(id), "refs/heads/main", lit.Directory, base, head, upstream.RangeLimits{})
+			rng, err := cache.Range(context.Background(), upstream.RangeQuery{Project: srv.RepoURL(id), Ref: "refs/heads/main", Directory: lit.Directory, Base: base, Head: head})
 			if err != nil {
 				t.Fatal(err)
 			}
