@@ -10,8 +10,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mcp-registry/updater/registry/valid"
 	"gopkg.in/yaml.v3"
+
+	"github.com/mcp-registry/updater/registry/valid"
 )
 
 // Pin is what a bump writes: Commit always; Branch only when non-empty (a

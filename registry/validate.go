@@ -8,8 +8,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mcp-registry/updater/registry/valid"
 	"gopkg.in/yaml.v3"
+
+	"github.com/mcp-registry/updater/registry/valid"
 )
 
 // Validate applies the schema and pin rules to a loaded file: a known type;

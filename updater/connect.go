@@ -2,6 +2,7 @@ package updater
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -30,8 +31,14 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 			MaxWait:    opts.GitHub.MaxWait,
 			WritePause: opts.GitHub.WritePause,
 		})
+		var ce *github.ConfigError
+		if errors.As(err, &ce) {
+			return nil, Usagef("%w", err)
+		}
 		if err != nil {
-			return nil, Usagef("GitHub: %v", err)
+			// Reaching GitHub (an App's token exchange) failed: not
+			// something the command line can fix.
+			return nil, err
 		}
 		d.forge = gh
 		d.stats = func() *APIStats {

@@ -2,12 +2,12 @@ package updater
 
 import (
 	"context"
+	"io/fs"
 	"time"
 
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
-	"io/fs"
 )
 
 // The pass declares the small interfaces it needs from gitops, so tests

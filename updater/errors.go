@@ -10,13 +10,19 @@ import (
 // UsageError is bad usage or configuration: the command line, the
 // environment or the registry directory cannot be used at all. The command
 // exits 2 on it.
-type UsageError struct{ Msg string }
+type UsageError struct {
+	Msg string
+	Err error // the cause, when the message wraps one with %w
+}
 
 func (e *UsageError) Error() string { return e.Msg }
+func (e *UsageError) Unwrap() error { return e.Err }
 
-// Usagef builds a UsageError.
+// Usagef builds a UsageError; a %w verb makes the error unwrap to its
+// cause.
 func Usagef(format string, args ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+	err := fmt.Errorf(format, args...)
+	return &UsageError{Msg: err.Error(), Err: errors.Unwrap(err)}
 }
 
 // ErrServersFailed reports that the pass ran but at least one server (or

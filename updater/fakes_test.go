@@ -5,16 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"strings"
 	"sync"
+	"testing/fstest"
 	"time"
 
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
-	"io/fs"
-	"testing/fstest"
 )
 
 // Hand-written, stateful fakes of the interfaces in deps.go: no git, no

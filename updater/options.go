@@ -2,14 +2,15 @@ package updater
 
 import (
 	"fmt"
-	"github.com/mcp-registry/updater/gitops/github"
-	"github.com/mcp-registry/updater/gitops/upstream"
-	"github.com/mcp-registry/updater/registry/valid"
 	"io"
 	"log/slog"
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/registry/valid"
 )
 
 // Options configure one pass (`updater run`) and every pass of the daemon.

@@ -85,7 +85,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	for _, err := range loadErrs {
 		var fe *registry.FileError
 		if !errors.As(err, &fe) {
-			return nil, Usagef("registry %s: %v", opts.Registry, err)
+			return nil, Usagef("%w", err)
 		}
 		p.log.Error("cannot load server", "file", fe.Path, "err", err)
 		fileErrs = append(fileErrs, err)

@@ -31,13 +31,13 @@ func Pin(ctx context.Context, opts PinOptions) error {
 	commandDefaults(&opts.Registry, &opts.Stdout, &opts.Logger)
 	switch {
 	case opts.Server == "":
-		return Usagef("pin: --server is required")
+		return Usagef("--server is required")
 	case !registry.ValidName(opts.Server):
-		return Usagef("pin: --server %q is not a valid server name", opts.Server)
+		return Usagef("--server %q is not a valid server name", opts.Server)
 	case opts.Commit == "":
-		return Usagef("pin: --commit is required")
+		return Usagef("--commit is required")
 	case !registry.ValidCommit(opts.Commit):
-		return Usagef("pin: --commit %q is not a full commit SHA (40 lowercase hex digits)", opts.Commit)
+		return Usagef("--commit %q is not a full commit SHA (40 lowercase hex digits)", opts.Commit)
 	}
 
 	f, err := registry.LoadFile(opts.Registry, opts.Server)
@@ -47,13 +47,13 @@ func Pin(ctx context.Context, opts PinOptions) error {
 		case errors.As(err, &fe):
 			return err // the server exists but its file is broken
 		case errors.Is(err, fs.ErrNotExist):
-			return Usagef("pin: unknown server %q: no %s in registry %s", opts.Server, registry.ServerPath(opts.Server), opts.Registry)
+			return Usagef("unknown server %q: no %s in registry %s", opts.Server, registry.ServerPath(opts.Server), opts.Registry)
 		default:
 			return &UsageError{Msg: err.Error()}
 		}
 	}
 	if !f.LocallyBuilt() {
-		return Usagef("pin: server %q is not built from source (type %s without source.project): it has no pin", f.Name, f.Server.Type)
+		return Usagef("server %q is not built from source (type %s without source.project): it has no pin", f.Name, f.Server.Type)
 	}
 
 	out, err := registry.SetPin(f.Raw, registry.Pin{Commit: opts.Commit})

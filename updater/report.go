@@ -3,12 +3,13 @@ package updater
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // Report is the outcome of one pass: a decision per server, in name order.

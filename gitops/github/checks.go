@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/google/go-github/v66/github"
+
 	"github.com/mcp-registry/updater/gitops/internal/truncate"
 	"github.com/mcp-registry/updater/registry/valid"
 )

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v66/github"
+
 	"github.com/mcp-registry/updater/gitops/internal/redact"
 	"github.com/mcp-registry/updater/registry/valid"
 )
@@ -110,26 +111,34 @@ func parseAPIURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// ConfigError is a GitHubConfig that cannot work (a malformed repository,
+// API URL or App key, conflicting credentials): the operator's to fix.
+// NewGitHub's other errors come from reaching GitHub.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return "github: " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
 // NewGitHub builds the client. With App credentials it exchanges them for
 // an installation token at once, so a bad key or a missing installation is
 // reported before any work starts.
 func NewGitHub(ctx context.Context, cfg GitHubConfig) (*GitHub, error) {
 	owner, name, err := splitRepository(cfg.Repository)
 	if err != nil {
-		return nil, fmt.Errorf("github: %w", err)
+		return nil, &ConfigError{err}
 	}
 	base, err := parseAPIURL(cfg.APIURL)
 	if err != nil {
-		return nil, fmt.Errorf("github: %w", err)
+		return nil, &ConfigError{err}
 	}
 	useApp := cfg.AppID != 0 || len(cfg.AppKeyPEM) > 0
 	switch {
 	case useApp && cfg.Token != "":
-		return nil, errors.New("github: configure either a token or a GitHub App, not both")
+		return nil, &ConfigError{errors.New("configure either a token or a GitHub App, not both")}
 	case useApp && (cfg.AppID <= 0 || len(cfg.AppKeyPEM) == 0):
-		return nil, errors.New("github: a GitHub App needs both its id and its private key")
+		return nil, &ConfigError{errors.New("a GitHub App needs both its id and its private key")}
 	case !useApp && cfg.Token == "":
-		return nil, errors.New("github: no token and no GitHub App configured")
+		return nil, &ConfigError{errors.New("no token and no GitHub App configured")}
 	}
 	redact.AddSecret(cfg.Token)
 
@@ -153,7 +162,7 @@ func NewGitHub(ctx context.Context, cfg GitHubConfig) (*GitHub, error) {
 	}
 	signer, err := newAppSigner(cfg.AppID, cfg.AppKeyPEM)
 	if err != nil {
-		return nil, fmt.Errorf("github: %w", err)
+		return nil, &ConfigError{err}
 	}
 	tokens := &installationTokens{apps: newClient(signer.token), owner: owner, name: name}
 	g.token = tokens.token

@@ -10,6 +10,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-github/v66/github"
+
 	"github.com/mcp-registry/updater/gitops/internal/redact"
 )
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v66/github"
+
 	"github.com/mcp-registry/updater/registry/valid"
 )
 

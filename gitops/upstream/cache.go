@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
 	"github.com/mcp-registry/updater/gitops/internal/redact"
 	"github.com/mcp-registry/updater/gitops/internal/retry"
 	"github.com/mcp-registry/updater/registry/valid"

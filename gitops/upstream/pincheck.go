@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/mcp-registry/updater/gitops/internal/retry"
 )
 

@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
 	"github.com/mcp-registry/updater/gitops/internal/truncate"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )

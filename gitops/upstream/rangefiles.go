@@ -15,8 +15,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/utils/diff"
 	"github.com/go-git/go-git/v5/utils/merkletrie"
-	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // binarySniffBytes is how much of a file is searched for a NUL byte to

@@ -21,6 +21,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	gitproto "github.com/go-git/go-git/v5/plumbing/transport/git"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
 	"github.com/mcp-registry/updater/gitops/internal/redact"
 	"github.com/mcp-registry/updater/gitops/internal/retry"
 )

@@ -1,10 +1,12 @@
 package upstream
 
 import (
-	"github.com/mcp-registry/updater/gitops/internal/redact"
+	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mcp-registry/updater/gitops/internal/redact"
 )
 
 // maxUpstreamErrorText bounds how much of an error (which may quote an
@@ -33,8 +35,8 @@ func upstreamError(project, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ue, ok := err.(*UpstreamError); ok {
-		return ue
+	if _, ok := errors.AsType[*UpstreamError](err); ok {
+		return err // it names the project already (retries may add a note)
 	}
 	p := RedactURL(project)
 	return &UpstreamError{

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // AgentSpec describes one run of an agent reviewer: an untrusted command

@@ -3,7 +3,6 @@ package review
 import (
 	"errors"
 	"fmt"
-	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 	"io"
 	"io/fs"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // agentOutput is what RunAgent takes from the agent's output directory.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // Hostile agents are shell one-liners run through the real RunAgent.
