@@ -138,14 +138,7 @@ func (f *fleet) serverYAML(proto string, i int, behind bool) string {
 // serverYAML is a locally built server following branch ("" for the
 // default branch) of project, pinned to commit, built from src/.
 func serverYAML(name, project, branch, commit string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "name: %s\nimage: mcp/%s\ntype: server\nmeta:\n  category: bench\nabout:\n  title: %s\nsource:\n  project: %s\n",
-		name, name, name, project)
-	if branch != "" {
-		fmt.Fprintf(&b, "  branch: %s\n", branch)
-	}
-	fmt.Fprintf(&b, "  commit: %s\n  directory: src\n", commit)
-	return b.String()
+	return registrytest.PinnedYAML(name, project, branch, commit, "src")
 }
 
 // registryFiles is a registry of the first n upstreams over proto whose

@@ -10,11 +10,10 @@ import (
 	"testing"
 
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
-func serverYAML(name string) string {
-	return "name: " + name + "\ntype: server\nsource:\n  project: https://github.com/example/" + name + "\n  commit: 0123456789abcdef0123456789abcdef01234567\n"
-}
+func serverYAML(name string) string { return registrytest.ServerYAML(name, registrytest.Commit) }
 
 // writeFile writes root/rel, creating directories.
 func writeFile(t *testing.T, root, rel, content string) {

@@ -1,7 +1,6 @@
 package updater
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,31 +18,15 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
-
-// lockedBuffer collects log output written from many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // testDaemon builds a daemon over a fake pass; its logs go to the
 // returned buffer.
-func testDaemon(t *testing.T, schedule string, pass func(ctx context.Context) (*Report, error)) (*daemon, *lockedBuffer) {
+func testDaemon(t *testing.T, schedule string, pass func(ctx context.Context) (*Report, error)) (*daemon, *registrytest.LockedBuffer) {
 	t.Helper()
-	logs := &lockedBuffer{}
+	logs := &registrytest.LockedBuffer{}
 	d, err := newDaemon(DaemonOptions{
 		Pass:            Options{DryRun: true, Logger: slog.New(slog.NewJSONHandler(logs, nil))},
 		Schedule:        schedule,
@@ -90,17 +73,6 @@ func valueOf(m prometheus.Metric) float64 {
 	return out.Gauge.GetValue()
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestOutcomeOf(t *testing.T) {
 	for _, tc := range []struct {
 		err         error
@@ -144,7 +116,7 @@ func TestDaemonSkipsOverlappingTick(t *testing.T) {
 		return &Report{}, nil
 	})
 	cancel, wait := serve(t, d)
-	eventually(t, "the long pass finished", func() bool { return valueOf(d.metrics.passes.WithLabelValues(outcomeOK)) >= 1 })
+	registrytest.Eventually(t, "the long pass finished", func() bool { return valueOf(d.metrics.passes.WithLabelValues(outcomeOK)) >= 1 })
 	cancel()
 	if err := wait(); err != nil {
 		t.Fatal(err)

@@ -456,22 +456,3 @@ func (r *fakeRemote) pushed() []string {
 	defer r.mu.Unlock()
 	return append([]string(nil), r.pushes...)
 }
-
-// syncBuffer is a bytes.Buffer safe for the pass's parallel progress
-// writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

@@ -553,7 +553,7 @@ func TestRunPassProgress(t *testing.T) {
 	f := newPassFixture(t)
 	f.offline = true
 	f.opts.DryRun = true
-	var progress syncBuffer
+	var progress registrytest.LockedBuffer
 	f.opts.Progress = &progress
 	for _, name := range []string{"a", "b", "c"} {
 		f.server(name, "", pin, pin)

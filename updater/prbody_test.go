@@ -3,7 +3,6 @@ package updater
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -19,23 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // with -update.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	registrytest.Golden(t, filepath.Join("testdata", name), []byte(got), *update)
 }
 
 // commitSHA is the i-th upstream commit of a test range.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -14,39 +13,22 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
-
-// daemonOutput is an output the daemon writes from its goroutines while
-// the test reads it.
-type daemonOutput struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *daemonOutput) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *daemonOutput) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // runningDaemon is `updater daemon` started in-process.
 type runningDaemon struct {
 	t              *testing.T
 	cancel         context.CancelFunc // the SIGTERM of main's signal.NotifyContext
-	stdout, stderr *daemonOutput
+	stdout, stderr *registrytest.LockedBuffer
 	exit           chan int
 }
 
 func startDaemon(t *testing.T, env map[string]string, args ...string) *runningDaemon {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &runningDaemon{t: t, cancel: cancel, stdout: &daemonOutput{}, stderr: &daemonOutput{}, exit: make(chan int, 1)}
+	d := &runningDaemon{t: t, cancel: cancel, stdout: &registrytest.LockedBuffer{}, stderr: &registrytest.LockedBuffer{}, exit: make(chan int, 1)}
 	go func() {
 		d.exit <- run(ctx, append([]string{"daemon", "--log-format", "json"}, args...), func(k string) string { return env[k] }, d.stdout, d.stderr)
 	}()

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 // envName is the variable applyEnv reads for a flag.
@@ -125,7 +126,7 @@ func TestCommandLineWinsOverEnv(t *testing.T) {
 func TestEnvConfiguresAPass(t *testing.T) {
 	s := gittest.NewServer(t)
 	up := newUpstream(t, s, "upstream", "main", 2)
-	reg := writeRegistry(t, map[string]string{
+	reg := registrytest.NewRegistry(t, map[string]string{
 		"servers/alpha/server.yaml": serverYAML("alpha", up.url, "", up.commits[0], ""),
 		"servers/bravo/server.yaml": serverYAML("bravo", up.url, "", up.commits[1], ""),
 	})

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -18,36 +18,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 // serverYAML is a locally built server pinned to commit, following branch
 // when it is non-empty, built from directory when non-empty.
 func serverYAML(name, project, branch, commit, directory string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "name: %s\nimage: mcp/%s\ntype: server\nmeta:\n  category: test\nabout:\n  title: %s\nsource:\n  project: %s\n", name, name, name, project)
-	if branch != "" {
-		fmt.Fprintf(&b, "  branch: %s\n", branch)
-	}
-	fmt.Fprintf(&b, "  commit: %s\n", commit)
-	if directory != "" {
-		fmt.Fprintf(&b, "  directory: %s\n", directory)
-	}
-	return b.String()
-}
-
-// writeRegistry writes files (slash paths -> content) under a new
-// registry root and returns it.
-func writeRegistry(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(root, "servers"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for rel, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
+	return registrytest.PinnedYAML(name, project, branch, commit, directory)
 }
 
 // snapshot reads every file under root, to prove a command left a tree
@@ -72,23 +43,7 @@ func snapshot(t *testing.T, root string) map[string]string {
 // golden compares got with testdata/<name>, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (run with -update after checking):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	registrytest.Golden(t, filepath.Join("testdata", name), []byte(got), *update)
 }
 
 // cli runs the command line in-process with ctx and env.

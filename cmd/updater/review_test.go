@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 // TestReviewCommand reviews a real upstream range by hand: an install hook
@@ -22,7 +23,7 @@ func TestReviewCommand(t *testing.T) {
 	head := r.Commit("main", "add a hook", gittest.Files(map[string]string{
 		"package.json": "{\n  \"name\": \"tool\",\n  \"scripts\": {\"build\": \"tsc\", \"postinstall\": \"node fetch.js\"}\n}\n",
 	}))
-	reg := writeRegistry(t, map[string]string{"servers/tool/server.yaml": serverYAML("tool", s.RepoURL("tool"), "", base, "")})
+	reg := registrytest.NewRegistry(t, map[string]string{"servers/tool/server.yaml": serverYAML("tool", s.RepoURL("tool"), "", base, "")})
 	out := filepath.Join(t.TempDir(), "out")
 
 	code, stdout, stderr := cli(context.Background(), nil, "review", "--registry", reg, "--server", "tool",

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 // TestDryRunEndToEnd resolves a registry whose upstreams cover every kind
@@ -48,7 +49,7 @@ func TestDryRunEndToEnd(t *testing.T) {
 	unreachable := gittest.ClosedURL(t, "http", "gone")
 	missing := s.RepoURL("no-such-repo")
 
-	reg := writeRegistry(t, map[string]string{
+	reg := registrytest.NewRegistry(t, map[string]string{
 		"servers/branch-given/server.yaml":   serverYAML("branch-given", develop.url, "develop", developOld, ""),
 		"servers/default-master/server.yaml": serverYAML("default-master", master.url, "", master.commits[0], "src"),
 		"servers/default-main/server.yaml":   serverYAML("default-main", mainUp.url, "", mainUp.commits[1], ""),
@@ -137,7 +138,7 @@ func TestDryRunEndToEnd(t *testing.T) {
 func TestDryRunTable(t *testing.T) {
 	s := gittest.NewServer(t)
 	up := newUpstream(t, s, "up", "main", 3)
-	reg := writeRegistry(t, map[string]string{
+	reg := registrytest.NewRegistry(t, map[string]string{
 		"servers/moved/server.yaml": serverYAML("moved", up.url, "", up.commits[0], ""),
 		"servers/fresh/server.yaml": serverYAML("fresh", up.url, "main", up.commits[2], ""),
 	})
@@ -156,7 +157,7 @@ moved   %s  %s  bump        default branch main; would open PR
 }
 
 func TestRunUsageErrors(t *testing.T) {
-	reg := writeRegistry(t, map[string]string{"servers/a/server.yaml": serverYAML("a", "https://example.com/a", "", strings.Repeat("a", 40), "")})
+	reg := registrytest.NewRegistry(t, map[string]string{"servers/a/server.yaml": serverYAML("a", "https://example.com/a", "", strings.Repeat("a", 40), "")})
 	for _, tc := range []struct {
 		name string
 		env  map[string]string

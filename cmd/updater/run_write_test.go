@@ -12,6 +12,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 // registryFixture is a registry repository on the GitHub emulator whose
@@ -64,7 +65,7 @@ func (f *registryFixture) checkout() string {
 			files[registry.ServerPath(name)] = content
 		}
 	}
-	return writeRegistry(f.t, files)
+	return registrytest.NewRegistry(f.t, files)
 }
 
 // passReport is the part of `run --json` the tests read.

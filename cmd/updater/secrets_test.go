@@ -16,6 +16,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 // The secrets the leak test plants. Neither is shaped like a GitHub token,
@@ -94,7 +95,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 				out[p] = content
 			}
 		}
-		return writeRegistry(t, out)
+		return registrytest.NewRegistry(t, out)
 	}
 	common := func(logFormat string) []string {
 		return []string{"--registry", checkout(), "--cache-dir", cache, "--log-format", logFormat, "--log-level", "debug",

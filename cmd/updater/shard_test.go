@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 // TestShardsCoverTheRegistry runs `run --dry-run --shard i/3` over a
@@ -30,7 +31,7 @@ func TestShardsCoverTheRegistry(t *testing.T) {
 			files["servers/"+name+"/server.yaml"] = serverYAML(name, up.url, "", up.commits[i%2], "")
 		}
 	}
-	reg := writeRegistry(t, files)
+	reg := registrytest.NewRegistry(t, files)
 	cache := t.TempDir()
 
 	seen := map[string]string{} // server -> shard

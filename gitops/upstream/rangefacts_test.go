@@ -21,6 +21,7 @@ import (
 
 	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -130,23 +131,7 @@ func golden(t *testing.T, name string, v any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run with -update after checking):\n%s", path, got)
-	}
+	registrytest.Golden(t, filepath.Join("testdata", name), append(got, '\n'), *update)
 }
 
 func TestRangeRewrittenAndGone(t *testing.T) {

@@ -1,9 +1,11 @@
 package registrytest
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -15,6 +17,22 @@ const Commit = "0123456789abcdef0123456789abcdef01234567"
 func ServerYAML(name, commit string) string {
 	return "name: " + name + "\nimage: mcp/" + name + "\ntype: server\nsource:\n" +
 		"  project: https://github.com/example/" + name + "\n  commit: " + commit + "\n"
+}
+
+// PinnedYAML returns a valid server.yaml of a locally built server of
+// project pinned to commit, following branch when it is non-empty, built
+// from directory when non-empty.
+func PinnedYAML(name, project, branch, commit, directory string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: %s\nimage: mcp/%s\ntype: server\nmeta:\n  category: test\nabout:\n  title: %s\nsource:\n  project: %s\n", name, name, name, project)
+	if branch != "" {
+		fmt.Fprintf(&b, "  branch: %s\n", branch)
+	}
+	fmt.Fprintf(&b, "  commit: %s\n", commit)
+	if directory != "" {
+		fmt.Fprintf(&b, "  directory: %s\n", directory)
+	}
+	return b.String()
 }
 
 // NewRegistry writes a registry root in a temporary directory and returns

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -76,22 +77,7 @@ func TestReportGolden(t *testing.T) {
 
 func compareGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the golden file (run with -update after checking):\n--- got\n%s", path, got)
-	}
+	registrytest.Golden(t, path, got, *update)
 }
 
 func TestForcePushedFailsTheCheck(t *testing.T) {
