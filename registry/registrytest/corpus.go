@@ -1,6 +1,9 @@
-// Package registrytest gives tests access to the corpus of real
-// server.yaml files from Docker's MCP registry that this workplace keeps
-// beside the repository (../shared/corpus/mcp-registry, MIT).
+// Package registrytest holds the test helpers every package's tests share:
+// registry fixtures (NewRegistry, ServerYAML, PinnedYAML), the corpus of
+// real server.yaml files from Docker's MCP registry that this workplace
+// keeps beside the repository (../shared/corpus/mcp-registry, MIT), golden
+// files, a buffer safe for concurrent writes, and polling. It imports no
+// package of this module, so any test may import it.
 package registrytest
 
 import (
