@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -68,20 +69,7 @@ func TestSetPinGolden(t *testing.T) {
 					t.Errorf("%d lines changed, want 1..%d", n, keys)
 				}
 			}
-			golden := strings.TrimSuffix(in, ".yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("SetPin output differs from %s:\n got %q\nwant %q", golden, got, want)
-			}
+			registrytest.Golden(t, strings.TrimSuffix(in, ".yaml")+".golden", got, *update)
 		})
 	}
 }
