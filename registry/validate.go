@@ -63,7 +63,7 @@ func validateSource(f *File, add func(keyPath string, err error)) {
 			continue
 		}
 		if err := checkRepoURL(u.value); err != nil {
-			add("source."+u.key, fmt.Errorf("source.%s %s: %w", u.key, quote(redactURL(u.value)), err))
+			add("source."+u.key, fmt.Errorf("source.%s %s: %w", u.key, quote(valid.RedactURL(u.value)), err))
 		}
 	}
 	if src.Branch != "" && !valid.RefName(src.Branch) {
@@ -157,28 +157,6 @@ func checkRepoURL(s string) error {
 		return errors.New("is not an https:// URL")
 	}
 }
-
-// redactURL returns s fit to quote in a message about it: everything
-// before its last '@' (credentials, to some parser) and the contents of
-// its query and fragment (where tokens ride too: ?private_token=) become
-// "***". Parsers split a hostile URL differently (Go ends the authority at
-// the first '/', others take the last '@'), so the cut is the widest.
-func redactURL(s string) string {
-	prefix, rest := "", s
-	if m := schemeRE.FindString(s); m != "" {
-		prefix, rest = m, s[len(m):]
-	}
-	if i := strings.LastIndex(rest, "@"); i >= 0 {
-		rest = "***" + rest[i:]
-	}
-	if i := strings.IndexAny(rest, "?#"); i >= 0 {
-		rest = rest[:i+1] + "***"
-	}
-	return prefix + rest
-}
-
-// schemeRE matches a URL's scheme and the "//" of its authority.
-var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
 
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/mcp-registry/updater/gitops/internal/redact"
 	"github.com/mcp-registry/updater/gitops/internal/retry"
+	"github.com/mcp-registry/updater/registry/valid"
 )
 
 // This file opens git-upload-pack sessions to upstream repositories: the
@@ -88,25 +89,9 @@ func parseUpstream(raw string) (*transport.Endpoint, error) {
 	return ep, nil
 }
 
-// RedactURL returns raw with any userinfo removed entirely (url.Redacted
-// would keep the user name, which is where tokens usually sit), then
-// passes it through Redact.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" {
-		// Not a URL (scp-like "user:pass@host:path"): drop what precedes
-		// an "@" that comes before any "/".
-		if at := strings.Index(raw, "@"); at >= 0 && !strings.Contains(raw[:at], "/") {
-			raw = "***" + raw[at:]
-		}
-		return redact.Redact(raw)
-	}
-	if u.User == nil {
-		return redact.Redact(raw)
-	}
-	u.User = nil
-	return redact.Redact(u.String())
-}
+// RedactURL returns raw fit for an error or log line: valid.RedactURL's
+// cut (credentials, query and fragment), then every registered secret.
+func RedactURL(raw string) string { return redact.Redact(valid.RedactURL(raw)) }
 
 // cappedReader fails a read once more than left bytes came through, so
 // a hostile server cannot make go-git buffer an endless advertisement,

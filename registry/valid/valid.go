@@ -63,3 +63,26 @@ func Repository(full string) (owner, name string, ok bool) {
 }
 
 func repoPart(s string) bool { return repoPartRE.MatchString(s) && s != "." && s != ".." }
+
+// RedactURL returns s fit to quote in a message about it (the one rule,
+// for the registry's messages and the upstream reader's errors): everything
+// before its last '@' (credentials, to some parser) and the contents of
+// its query and fragment (where tokens ride too: ?private_token=) become
+// "***". Parsers split a hostile URL differently (Go ends the authority at
+// the first '/', others take the last '@'), so the cut is the widest.
+func RedactURL(s string) string {
+	prefix, rest := "", s
+	if m := schemeRE.FindString(s); m != "" {
+		prefix, rest = m, s[len(m):]
+	}
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		rest = "***" + rest[i:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i+1] + "***"
+	}
+	return prefix + rest
+}
+
+// schemeRE matches a URL's scheme and the "//" of its authority.
+var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)

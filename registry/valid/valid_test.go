@@ -51,3 +51,18 @@ func TestRepository(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://github.com/a/b":                       "https://github.com/a/b",
+		"https://x-access-token:ghs_1@github.com/a/b":  "https://***@github.com/a/b",
+		"https://user:pa/ss@github.com/a/b":            "https://***@github.com/a/b",
+		"git@github.com:a/b.git":                       "***@github.com:a/b.git",
+		"https://github.com/a/b?private_token=ghs_1#x": "https://github.com/a/b?***",
+		"https://github.com/a/b#ghs_1":                 "https://github.com/a/b#***",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
