@@ -39,7 +39,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 
 	if p.deps.remote != nil {
 		for i := range planned {
-			p.rebaseOnBase(&planned[i])
+			p.rebaseOnBase(ctx, &planned[i])
 		}
 	}
 	if p.opts.MinAge > 0 {
@@ -119,8 +119,13 @@ func (p *pass) branchStale(d *Decision) bool {
 
 // rebaseOnBase re-plans a decision against the registry's base branch,
 // which the PR targets and which may differ from the local checkout (a
-// maintainer pinned the server by hand since, or the checkout is stale).
-func (p *pass) rebaseOnBase(d *Decision) {
+// maintainer pinned the server by hand since, moved it to a fork, or the
+// checkout is stale). Every field the decision was made from (project,
+// branch, directory, commit) is compared; when any differs, the decision
+// is made again from the base branch's file, and a changed project or
+// branch is resolved again: a resolution of another repository or ref
+// says nothing about this one.
+func (p *pass) rebaseOnBase(ctx context.Context, d *Decision) {
 	if d.Action != ActionBump && d.Action != ActionUpToDate {
 		return
 	}
@@ -138,11 +143,24 @@ func (p *pass) rebaseOnBase(d *Decision) {
 		p.fail(d, fmt.Errorf("on the base branch: %w", err))
 		return
 	}
-	if f.Server.Source == nil || f.Server.Source.Commit == d.Current && f.Server.Source.Branch == d.oldBranch {
+	if reason := ineligible(f); reason != "" {
+		*d = Decision{Server: d.Server, Path: d.Path, Action: ActionSkipped, Detail: reason + " (on the base branch)"}
 		return
 	}
-	replanned := plan(f, d.res, nil)
-	if replanned.Action == ActionUpToDate {
+	src := f.Server.Source
+	if src.Project == d.project && src.Branch == d.oldBranch && src.Directory == d.directory && src.Commit == d.Current {
+		return
+	}
+	if problems := registry.Validate(f); len(problems) > 0 {
+		p.fail(d, fmt.Errorf("on the base branch: %w", problems[0]))
+		return
+	}
+	res, resolveErr := d.res, error(nil)
+	if src.Project != d.project || src.Branch != d.oldBranch {
+		res, resolveErr = p.deps.resolver.Resolve(ctx, gitops.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+	}
+	replanned := plan(f, res, resolveErr)
+	if replanned.Action == ActionUpToDate && src.Commit != d.Current {
 		replanned.Detail = "pinned on the base branch"
 	}
 	*d = replanned
