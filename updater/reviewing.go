@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,45 +164,83 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 	return nil
 }
 
+// markPending takes the verdict off a PR whose head is about to move to
+// another range: the risk labels go and security-review-pending comes
+// (with --review off, the stale labels only go). It runs before the push,
+// so a failed publish or a kill between push and review leaves
+// "pending", never the previous range's verdict on the new head. A PR
+// already pending costs no write.
+func (p *pass) markPending(ctx context.Context, pr *gitops.PullRequest) error {
+	var want []string
+	if p.opts.Review != "off" {
+		want = []string{review.LabelPending}
+	}
+	if err := p.replaceRiskLabels(ctx, pr.Number, pr.Labels, want); err != nil {
+		return fmt.Errorf("marking the review pending: %w", err)
+	}
+	kept := pr.Labels[:0:0]
+	for _, l := range pr.Labels {
+		if !isReviewLabel(l) {
+			kept = append(kept, l)
+		}
+	}
+	pr.Labels = append(kept, want...)
+	return nil
+}
+
 // replaceRiskLabels makes the review labels on a PR exactly want: the
-// security-risk:* and security-blocked labels belong to the review; every
-// other label is left alone.
+// security-risk:*, security-blocked and security-review-pending labels
+// belong to the review; every other label is left alone. The pending
+// label, when present, goes last: the verdict is in place before it.
 func (p *pass) replaceRiskLabels(ctx context.Context, number int, current, want []string) error {
-	wanted := map[string]bool{}
-	for _, l := range want {
-		wanted[l] = true
-	}
-	have := map[string]bool{}
-	for _, l := range current {
-		have[l] = true
-		if isReviewLabel(l) && !wanted[l] {
-			if err := p.deps.forge.RemoveLabel(ctx, number, l); err != nil {
-				return fmt.Errorf("removing label %s: %w", l, err)
-			}
+	remove := func(l string) error {
+		if err := p.deps.forge.RemoveLabel(ctx, number, l); err != nil {
+			return fmt.Errorf("removing label %s: %w", l, err)
 		}
-	}
-	var add []string
-	for _, l := range want {
-		if !have[l] {
-			add = append(add, l)
-		}
-	}
-	if len(add) == 0 {
 		return nil
 	}
-	if err := p.deps.forge.AddLabels(ctx, number, add); err != nil {
-		return fmt.Errorf("adding labels %s: %w", strings.Join(add, ", "), err)
+	dropPending := false
+	for _, l := range current {
+		if !isReviewLabel(l) || slices.Contains(want, l) {
+			continue
+		}
+		if l == review.LabelPending {
+			dropPending = true // after the verdict is in place
+			continue
+		}
+		if err := remove(l); err != nil {
+			return err
+		}
+	}
+	if add := missingFrom(current, want); len(add) > 0 {
+		if err := p.deps.forge.AddLabels(ctx, number, add); err != nil {
+			return fmt.Errorf("adding labels %s: %w", strings.Join(add, ", "), err)
+		}
+	}
+	if dropPending {
+		return remove(review.LabelPending)
 	}
 	return nil
 }
 
+// missingFrom returns the labels of want that have lacks.
+func missingFrom(have, want []string) []string {
+	var out []string
+	for _, l := range want {
+		if !slices.Contains(have, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 func isReviewLabel(l string) bool {
-	return strings.HasPrefix(l, "security-risk:") || l == "security-blocked"
+	return strings.HasPrefix(l, review.LabelRiskPrefix) || l == review.LabelBlocked || l == review.LabelPending
 }
 
 func hasRiskLabel(labels []string) bool {
 	for _, l := range labels {
-		if strings.HasPrefix(l, "security-risk:") {
+		if strings.HasPrefix(l, review.LabelRiskPrefix) {
 			return true
 		}
 	}

@@ -271,19 +271,23 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
 }
 
-// updatePR moves an open PR to a new target. The review of the new range
-// is published before the body's marker changes: a pass killed in between
-// leaves the old marker, and the next pass redoes the update.
+// updatePR moves an open PR to a new target. The writes are ordered so
+// the new head is never shown with a verdict that is not its own: the
+// review is marked pending before the push, the body follows the push,
+// and the review of the new range comes last, the risk label its final
+// write. A pass killed or failing anywhere in between leaves "pending";
+// the next pass finishes the update (old marker) or the review (no risk
+// label, see keepPR).
 func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 	d, pr := w.d, w.step.pr
+	if err := p.markPending(ctx, pr); err != nil {
+		return err
+	}
 	sha, pushed, err := p.pushBranch(ctx, w, branch)
 	if err != nil {
 		return err
 	}
 	if err := p.restoreLabels(ctx, pr); err != nil {
-		return err
-	}
-	if err := p.publishReview(ctx, w, pr.Number, sha, pr.Labels); err != nil {
 		return err
 	}
 	title, body := prTitle(d), prBody(d, w.rng)
@@ -294,7 +298,7 @@ func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 	}
 	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: "updated", Pushed: pushed}
 	p.log.Info("updated PR", "server", d.Server, "pr", pr.Number, "target", d.Target, "pushed", pushed)
-	return nil
+	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
 }
 
 // keepPR repairs an open PR that already proposes the target: the branch

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mcp-registry/updater/gitops/githubtest"
+	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/registry"
+)
+
+// passFrom runs `updater run` on a registry checkout the test made
+// earlier (a stale one), where pass makes a fresh one.
+func (f *registryFixture) passFrom(checkout string, wantCode int, extra ...string) passReport {
+	f.t.Helper()
+	args := append([]string{"run", "--registry", checkout}, extra...)
+	return f.passArgs(wantCode, args...)
+}
+
+// TestStaleCheckoutReplansFromBase: on the base branch a server's project
+// moved to a fork holding the same commit; a pass from an older checkout
+// that still names the old repository, which has moved on, must not pin
+// the old repository's commit under the fork's name.
+func TestStaleCheckoutReplansFromBase(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"moved": -1}, 2)
+	orig := f.ups["moved"]
+	fork := f.git.NewRepo("fork", "main")
+	fork.Run("fetch", orig.repo.Dir, "refs/heads/main:refs/heads/main")
+	fork.Reload()
+
+	stale := f.checkout()
+	path := registry.ServerPath("moved")
+	base, _ := f.gh.File("main", path)
+	f.gh.PushFile("main", path, strings.Replace(base, orig.url, f.git.RepoURL("fork"), 1), "move to the fork")
+	onlyInOrig := orig.repo.Commit("main", "only in the old repository", gittest.Files(map[string]string{"src/main.go": "package main // x\n"}))
+
+	rep := f.passFrom(stale, exitOK)
+	if d, outcome, _ := rep.of("moved"); d != "up-to-date" || outcome != "" {
+		t.Errorf("moved: %s/%s, want up-to-date (the fork has not moved)", d, outcome)
+	}
+	for _, pr := range f.gh.Pulls() {
+		t.Errorf("PR #%d opened from a stale checkout:\n%s", pr.Number, pr.Body)
+	}
+	if head, ok := f.gh.File("updater/pin-moved", path); ok && strings.Contains(head, onlyInOrig) {
+		t.Errorf("the bot branch pins a commit of the old repository under the fork's name:\n%s", head)
+	}
+}
+
+// TestNewHeadNeverShowsTheOldVerdict: a PR rated info; upstream rewrites
+// its history; the pass pushes the new head but publishing the check
+// fails. The PR must say "pending", not keep the old range's verdict, and
+// the next pass publishes the new one.
+func TestNewHeadNeverShowsTheOldVerdict(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"forced": 0}, 2)
+	f.pass(exitOK)
+	pr, ok := f.openPRs()["forced"]
+	if !ok || !contains(pr.Labels, "security-risk:info") {
+		t.Fatalf("first pass: PR %+v, want one rated info", pr)
+	}
+	f.ups["forced"].repo.Commit("main", "history rewritten", gittest.Files(map[string]string{"src/main.go": "package main // evil\n"}), gittest.CommitOptions{Orphan: true})
+	f.gh.SetFault(githubtest.Times(100, githubtest.Match("POST", "/repos/"+f.gh.Owner+"/"+f.gh.Repo+"/check-runs"), githubtest.BadGateway))
+	f.pass(exitFailed)
+	pr = f.gh.PR(pr.Number)
+	if f.gh.Branch("updater/pin-forced") != pr.HeadSHA || len(f.gh.CheckRuns(pr.HeadSHA)) != 0 {
+		t.Fatalf("the faulted pass did not push a new head without a check")
+	}
+	for _, l := range pr.Labels {
+		if strings.HasPrefix(l, "security-risk:") {
+			t.Errorf("the new head %s carries %s, the old range's verdict", pr.HeadSHA[:7], l)
+		}
+	}
+	if !contains(pr.Labels, "security-review-pending") {
+		t.Errorf("labels %v, want security-review-pending", pr.Labels)
+	}
+
+	f.gh.SetFault(nil)
+	f.pass(exitOK)
+	pr = f.gh.PR(pr.Number)
+	if !contains(pr.Labels, "security-risk:critical") || !contains(pr.Labels, "security-blocked") || contains(pr.Labels, "security-review-pending") {
+		t.Errorf("after the repair pass: labels %v, want the new verdict and no pending", pr.Labels)
+	}
+	if runs := f.gh.CheckRuns(pr.HeadSHA); len(runs) != 1 || runs[0].Conclusion != "failure" {
+		t.Errorf("after the repair pass: check runs %+v, want one failure", runs)
+	}
+}
