@@ -374,3 +374,38 @@ func TestClean(t *testing.T) {
 		}
 	}
 }
+
+// TestPRBodyBounded: the largest range the inspection lets through, every
+// name and path at its longest and in 4-byte characters, still makes a
+// body GitHub takes, ending with a marker that parses.
+func TestPRBodyBounded(t *testing.T) {
+	long := strings.Repeat("\U0001F600@&", 200)
+	r := &gitops.Range{BaseFound: true, Ancestor: true, TotalCommits: 2000}
+	for i := range 2000 {
+		r.Commits = append(r.Commits, gitops.Commit{SHA: commitSHA(i), Subject: long, AuthorName: long, AuthorEmail: fmt.Sprintf("a%d@x", i)})
+		r.NewAuthors = append(r.NewAuthors, fmt.Sprintf("a%d@x", i))
+	}
+	for i := range 5000 {
+		r.Files = append(r.Files, gitops.FileChange{Path: fmt.Sprintf("%d/%s", i, long), Status: gitops.FileModified, InDirectory: i%2 == 0})
+	}
+	d := bumpOf("src")
+	body := prBody(d, r)
+	if len(body) > maxBodyBytes || utf8.RuneCountInString(body) > 65536 {
+		t.Errorf("body of %d bytes, over %d", len(body), maxBodyBytes)
+	}
+	m, ok := parseMarker(body)
+	if !ok || m.To != d.Target || m.From != d.Current {
+		t.Errorf("marker %+v %v, want the bump's", m, ok)
+	}
+	if !strings.Contains(body, "cut to fit") {
+		t.Error("the body was cut without saying so")
+	}
+	few := &gitops.Range{BaseFound: true, Ancestor: true, TotalCommits: 100}
+	for i := range 100 {
+		few.Commits = append(few.Commits, gitops.Commit{SHA: commitSHA(i), Subject: "s", AuthorName: fmt.Sprint("Author ", i), AuthorEmail: fmt.Sprintf("a%d@x", i)})
+	}
+	small := prBody(d, few)
+	if !strings.Contains(small, "### Authors (100)") || !strings.Contains(small, "… and 50 more") {
+		t.Errorf("the authors list is not capped with the count of the rest:\n%s", small)
+	}
+}

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
@@ -81,5 +85,33 @@ func TestNewHeadNeverShowsTheOldVerdict(t *testing.T) {
 	}
 	if runs := f.gh.CheckRuns(pr.HeadSHA); len(runs) != 1 || runs[0].Conclusion != "failure" {
 		t.Errorf("after the repair pass: check runs %+v, want one failure", runs)
+	}
+}
+
+// TestHugeRangeStillOpensItsPR: 400 distinct authors with long names made
+// a body GitHub refuses (422, over 65,536 characters): the branch was
+// pushed but no PR opened, every night. Every list is capped and the body
+// bounded.
+func TestHugeRangeStillOpensItsPR(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"crowd": -1}, 1)
+	up := f.ups["crowd"].repo
+	for i := range 400 {
+		name := fmt.Sprintf("Contributor %03d %s", i, strings.Repeat("with a very long name ", 8))
+		up.Commit("main", fmt.Sprintf("change %d", i), gittest.Files(map[string]string{"src/main.go": fmt.Sprintf("package main // %d\n", i)}),
+			gittest.CommitOptions{Author: &object.Signature{Name: name, Email: fmt.Sprintf("c%03d@example.test", i)}})
+	}
+	rep := f.pass(exitOK)
+	if d, outcome, _ := rep.of("crowd"); d != "bump" || outcome != "opened" {
+		t.Fatalf("crowd: %s/%s, want bump/opened", d, outcome)
+	}
+	pr := f.openPRs()["crowd"]
+	if n := utf8.RuneCountInString(pr.Body); n > 65536 {
+		t.Errorf("body of %d characters", n)
+	}
+	if !strings.Contains(pr.Body, "### Authors (400)") || !strings.Contains(pr.Body, "… and 350 more") {
+		t.Errorf("the authors list is not capped with a count of the rest:\n%s", pr.Body)
+	}
+	if !strings.HasSuffix(pr.Body, "to="+up.Head("main")+" -->\n") {
+		t.Errorf("the body does not end with its marker:\n%s", pr.Body[max(0, len(pr.Body)-300):])
 	}
 }
