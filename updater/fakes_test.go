@@ -188,10 +188,13 @@ type fakeForge struct {
 	next  int
 	calls []string
 	lists int
+	// closedBy records who closed a PR: the bot, for those ClosePull
+	// closed; a PR a test adds closed was closed by a maintainer.
+	closedBy map[int]string
 }
 
 func newFakeForge(guard *writeGuard) *fakeForge {
-	return &fakeForge{guard: guard, failCreate: map[string]error{}, next: 100}
+	return &fakeForge{guard: guard, failCreate: map[string]error{}, next: 100, closedBy: map[int]string{}}
 }
 
 // addPull records an existing PR.
@@ -200,6 +203,9 @@ func (f *fakeForge) addPull(pr gitops.PullRequest) {
 	defer f.mu.Unlock()
 	if pr.URL == "" {
 		pr.URL = fmt.Sprintf("https://github.com/acme/registry/pull/%d", pr.Number)
+	}
+	if pr.User == "" {
+		pr.User = fakeBot
 	}
 	f.pulls = append(f.pulls, pr)
 }
@@ -261,7 +267,7 @@ func (f *fakeForge) CreatePull(ctx context.Context, p gitops.NewPull) (gitops.Pu
 	}
 	f.next++
 	pr := gitops.PullRequest{
-		Number: f.next, State: "open", Title: p.Title, Body: p.Body, Head: p.Head, Base: p.Base,
+		Number: f.next, State: "open", Title: p.Title, Body: p.Body, Head: p.Head, Base: p.Base, User: fakeBot,
 		URL: fmt.Sprintf("https://github.com/acme/registry/pull/%d", f.next), Labels: append([]string(nil), p.Labels...),
 	}
 	f.pulls = append(f.pulls, pr)
@@ -287,7 +293,19 @@ func (f *fakeForge) EditPull(ctx context.Context, number int, title, body string
 
 func (f *fakeForge) ClosePull(ctx context.Context, number int, comment string) error {
 	defer f.write(ctx, "close #%d: %s", number, comment)()
-	return f.edit(number, func(pr *gitops.PullRequest) { pr.State = "closed" })
+	return f.edit(number, func(pr *gitops.PullRequest) { pr.State, f.closedBy[number] = "closed", fakeBot })
+}
+
+// fakeBot is the login of the bot's pull requests in these tests.
+const fakeBot = "updater-bot"
+
+func (f *fakeForge) ClosedBy(ctx context.Context, number int) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if who, ok := f.closedBy[number]; ok {
+		return who, nil
+	}
+	return "registry-maintainer", nil
 }
 
 func (f *fakeForge) DeleteBranch(ctx context.Context, branch string) error {

@@ -46,13 +46,15 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 		p.each(ctx, planned, func(ctx context.Context, d *Decision) { p.applyCooldown(ctx, d) })
 	}
 
+	botClosed := p.botCloses(ctx, planned, byServer)
+
 	sort.Slice(planned, func(i, j int) bool { return planned[i].Server < planned[j].Server })
 	works := make([]*work, 0, len(planned))
 	opened := 0
 	for i := range planned {
 		d := &planned[i]
 		_, branchExists := p.branch(d.Server)
-		w := &work{d: d, step: decidePR(d, byServer[d.Server], branchExists)}
+		w := &work{d: d, step: decidePR(d, byServer[d.Server], branchExists, botClosed)}
 		if w.step.action == prOpen {
 			if p.opts.MaxNewPRs > 0 && opened >= p.opts.MaxNewPRs {
 				d.Action = ActionDeferred
@@ -87,6 +89,37 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 		p.closeRemoved(ctx, byServer, sel)
 	}
 	return planned, nil
+}
+
+// botCloses finds which of the closed PRs that would hold a bump the bot
+// closed itself (a removed server, a pin made by hand): GitHub records
+// who closed a PR, and a close by the PR's own author, the bot, is no
+// maintainer's decision. Only PRs proposing a bump's very target are
+// asked about, one read each; a server whose answer cannot be had fails
+// rather than guess either way.
+func (p *pass) botCloses(ctx context.Context, planned []Decision, byServer map[string]serverPRs) map[int]bool {
+	bot := map[int]bool{}
+	for i := range planned {
+		d := &planned[i]
+		if d.Action != ActionBump {
+			continue
+		}
+		for _, pr := range byServer[d.Server] {
+			if pr.State != "closed" || pr.Merged {
+				continue
+			}
+			if m, ok := parseMarker(pr.Body); !ok || m.To != d.Target {
+				continue
+			}
+			who, err := p.deps.forge.ClosedBy(ctx, pr.Number)
+			if err != nil {
+				p.fail(d, fmt.Errorf("who closed pull request #%d: %w", pr.Number, err))
+				break
+			}
+			bot[pr.Number] = who != "" && who == pr.User
+		}
+	}
+	return bot
 }
 
 // needsRange: the bot will (re)write the branch or PR body, or publish a
@@ -410,13 +443,20 @@ func (p *pass) closePR(ctx context.Context, pr *gitops.PullRequest, reason, bran
 	return nil
 }
 
-// closeRemoved closes open bot PRs whose server left the registry.
+// closeRemoved closes open bot PRs whose server left the registry. The
+// registry read may be a stale or partial checkout: a server whose file
+// the fetched base branch still holds has not left, whatever the listing.
 func (p *pass) closeRemoved(ctx context.Context, byServer map[string]serverPRs, sel *selection) {
 	names := make([]string, 0, len(byServer))
 	for name := range byServer {
-		if !sel.names[name] && p.opts.Shard.Has(name) && len(p.opts.Servers) == 0 {
-			names = append(names, name)
+		if sel.names[name] || !p.opts.Shard.Has(name) || len(p.opts.Servers) > 0 {
+			continue
 		}
+		if p.onBase(name) {
+			p.log.Warn("not closing the PR of a server the registry read lacks but the base branch holds", "server", name)
+			continue
+		}
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
@@ -438,6 +478,16 @@ func (p *pass) closeRemoved(ctx context.Context, byServer map[string]serverPRs, 
 			}
 		}
 	}
+}
+
+// onBase reports whether the fetched base branch holds the server's file
+// (or cannot say: then it is not removed either).
+func (p *pass) onBase(server string) bool {
+	if p.deps.remote == nil {
+		return false
+	}
+	_, found, err := p.deps.remote.ReadFile(p.deps.remote.BaseTip(), registry.ServerPath(server))
+	return found || err != nil
 }
 
 func (p *pass) baseBranch() string { return p.opts.BaseBranch }

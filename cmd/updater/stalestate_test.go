@@ -115,3 +115,75 @@ func TestHugeRangeStillOpensItsPR(t *testing.T) {
 		t.Errorf("the body does not end with its marker:\n%s", pr.Body[max(0, len(pr.Body)-300):])
 	}
 }
+
+// TestRejectedCommitNeverProposedAgain: X -> Y -> X. A maintainer closed
+// the PR proposing X; upstream moved to Y (a new PR) and then back to X:
+// the open PR must not be updated to X.
+func TestRejectedCommitNeverProposedAgain(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"flip": 0}, 2)
+	up := f.ups["flip"]
+	x := up.commits[1]
+	f.pass(exitOK)
+	first, _ := f.botPR("flip")
+	f.gh.ClosePR(first.Number)
+
+	y := up.repo.Commit("main", "flip to y", gittest.Files(map[string]string{"src/main.go": "package main // y\n"}))
+	rep := f.pass(exitOK)
+	second, _ := f.botPR("flip")
+	if d, outcome, _ := rep.of("flip"); d != "bump" || outcome != "opened" || second.Number == first.Number {
+		t.Fatalf("upstream at Y: %s/%s #%d, want a new PR", d, outcome, second.Number)
+	}
+
+	up.repo.SetBranch("main", x)
+	rep = f.pass(exitOK)
+	if d, outcome, n := rep.of("flip"); d != "held" || outcome != "held" || n != first.Number {
+		t.Errorf("upstream back at X: %s/%s #%d, want held by #%d", d, outcome, n, first.Number)
+	}
+	if pr := f.gh.PR(second.Number); strings.Contains(pr.Body, "to="+x) || !strings.Contains(pr.Body, "to="+y) {
+		t.Errorf("the open PR #%d was moved to the rejected commit:\n%s", second.Number, pr.Body)
+	}
+	if head, _ := f.gh.File("updater/pin-flip", registry.ServerPath("flip")); strings.Contains(head, x) {
+		t.Errorf("the bot branch proposes the rejected commit again:\n%s", head)
+	}
+}
+
+// TestPartialCheckoutClosesNothing: a checkout lacking a server the base
+// branch holds is no removal: its PR stays open, and a later pass from a
+// full checkout does not mistake anything for a maintainer's close.
+func TestPartialCheckoutClosesNothing(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"kept": 0, "other": 0}, 2)
+	f.pass(exitOK)
+	pr, _ := f.botPR("kept")
+	content, _ := f.gh.File("main", registry.ServerPath("other"))
+	partial := writeRegistry(t, map[string]string{registry.ServerPath("other"): content})
+	f.passFrom(partial, exitOK)
+	if got := f.gh.PR(pr.Number); got.State != "open" {
+		t.Fatalf("a pass from a checkout lacking kept closed its PR #%d", pr.Number)
+	}
+	rep := f.pass(exitOK)
+	if d, outcome, n := rep.of("kept"); d != "bump" || outcome != "unchanged" || n != pr.Number {
+		t.Errorf("full checkout: %s/%s #%d, want bump/unchanged #%d", d, outcome, n, pr.Number)
+	}
+}
+
+// TestBotCloseIsNoMaintainersDecision: the bot closed a PR itself (its
+// server left the registry); the server comes back at the same pin: the
+// bot proposes the same commit again instead of holding it as if a
+// maintainer had rejected it.
+func TestBotCloseIsNoMaintainersDecision(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"back": 0, "other": 0}, 2)
+	f.pass(exitOK)
+	pr, _ := f.botPR("back")
+	path := registry.ServerPath("back")
+	content, _ := f.gh.File("main", path)
+	f.gh.Commit("main", "remove back", []gittest.Change{gittest.Delete(path)})
+	f.pass(exitOK)
+	if got := f.gh.PR(pr.Number); got.State != "closed" || got.ClosedBy == githubtest.MaintainerLogin {
+		t.Fatalf("the removed server's PR #%d: %s, closed by %q; want closed by the bot", pr.Number, got.State, got.ClosedBy)
+	}
+	f.gh.PushFile("main", path, content, "bring back back")
+	rep := f.pass(exitOK)
+	if d, outcome, n := rep.of("back"); d != "bump" || outcome != "opened" || n == pr.Number {
+		t.Errorf("back again: %s/%s #%d, want bump/opened with a new PR", d, outcome, n)
+	}
+}

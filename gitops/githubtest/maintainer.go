@@ -125,7 +125,7 @@ func (s *Server) ClosePR(n int) {
 	pr := s.mustPullLocked(n)
 	if pr.State == "open" {
 		now := s.opts.Now()
-		pr.State, pr.ClosedAt, pr.UpdatedAt = "closed", now, now
+		pr.State, pr.ClosedAt, pr.UpdatedAt, pr.ClosedBy = "closed", now, now, MaintainerLogin
 	}
 }
 
@@ -155,7 +155,7 @@ func (s *Server) MergePR(n int) string {
 		s.refsMoved = true
 	}
 	now := s.opts.Now()
-	pr.State, pr.Merged, pr.ClosedAt, pr.MergedAt, pr.UpdatedAt = "closed", true, now, now, now
+	pr.State, pr.Merged, pr.ClosedAt, pr.MergedAt, pr.UpdatedAt, pr.ClosedBy = "closed", true, now, now, now, MaintainerLogin
 	return tip
 }
 

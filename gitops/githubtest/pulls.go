@@ -29,6 +29,7 @@ type PullRequest struct {
 	UpdatedAt time.Time
 	ClosedAt  time.Time
 	MergedAt  time.Time
+	ClosedBy  string // login of who closed it ("" while open, or when a deleted branch closed it)
 }
 
 func (p *PullRequest) clone() PullRequest {
@@ -269,7 +270,7 @@ func (s *Server) editPull(w http.ResponseWriter, r *http.Request) {
 		switch *in.State {
 		case "closed":
 			if pr.State == "open" {
-				pr.State, pr.ClosedAt = "closed", now
+				pr.State, pr.ClosedAt, pr.ClosedBy = "closed", now, s.opts.BotLogin
 			}
 		case "open":
 			if pr.State == "closed" && !pr.Merged {
@@ -284,7 +285,7 @@ func (s *Server) editPull(w http.ResponseWriter, r *http.Request) {
 						return
 					}
 				}
-				pr.State, pr.ClosedAt = "open", time.Time{}
+				pr.State, pr.ClosedAt, pr.ClosedBy = "open", time.Time{}, ""
 				s.refsMoved = true
 				s.syncPullsLocked()
 			}

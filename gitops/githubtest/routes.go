@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	s.handle("GET "+repo+"/pulls/{number}", authToken, registryOnly, s.getPull)
 	s.handle("PATCH "+repo+"/pulls/{number}", authToken, registryOnly, s.editPull)
 
+	s.handle("GET "+repo+"/issues/{number}", authToken, registryOnly, s.getIssue)
 	s.handle("GET "+repo+"/issues/{number}/comments", authToken, registryOnly, s.listComments)
 	s.handle("POST "+repo+"/issues/{number}/comments", authToken, registryOnly, s.createComment)
 	s.handle("PATCH "+repo+"/issues/comments/{id}", authToken, registryOnly, s.editComment)
