@@ -51,8 +51,11 @@ type ResolverOptions struct {
 	Backoff time.Duration
 	// GitHub is used by the api and auto modes; nil means git only.
 	GitHub *github.Client
-	// GitHubHost is the web host whose projects GitHub can answer for
-	// (default "github.com"; set it for GitHub Enterprise).
+	// GitHubHost is the web host whose projects GitHub can answer for.
+	// The default is the host of GitHub's API URL (github.com for
+	// api.github.com): an enterprise API knows nothing of github.com's
+	// repositories, and may hold a namesake with other commits. Upstreams
+	// on any other host are resolved over git.
 	GitHubHost string
 	// List bounds each ref listing (its Timeout defaults to one attempt's
 	// share of Timeout).
@@ -90,8 +93,8 @@ func NewResolver(opts ResolverOptions) *Resolver {
 	if opts.Backoff <= 0 {
 		opts.Backoff = DefaultResolveBackoff
 	}
-	if opts.GitHubHost == "" {
-		opts.GitHubHost = "github.com"
+	if opts.GitHubHost == "" && opts.GitHub != nil {
+		opts.GitHubHost = apiWebHost(opts.GitHub.BaseURL)
 	}
 	attemptTimeout := opts.Timeout / time.Duration(opts.Attempts)
 	if opts.List.Timeout <= 0 || opts.List.Timeout > attemptTimeout {
@@ -153,7 +156,7 @@ func (r *Resolver) Resolve(ctx context.Context, u Upstream) (Resolution, error) 
 // with a client. Tags always go through git: the API cannot list them in
 // version order in one cheap call.
 func (r *Resolver) apiEligible(u Upstream) (owner, repo string, ok bool) {
-	if r.opts.Mode == ResolveGit || r.opts.GitHub == nil || looksLikeTag(u.Branch) {
+	if r.opts.Mode == ResolveGit || r.opts.GitHub == nil || r.opts.GitHubHost == "" || looksLikeTag(u.Branch) {
 		return "", "", false
 	}
 	return githubRepo(u.Project, r.opts.GitHubHost)
@@ -171,6 +174,20 @@ func apiFallbackOK(mode string, err error) bool {
 		return true
 	}
 	return mode == ResolveAuto
+}
+
+// apiWebHost is the web host whose repositories the API at base serves:
+// github.com for api.github.com, the API's own host for GitHub Enterprise
+// (https://ghe.example.com/api/v3/), "" when base says nothing.
+func apiWebHost(base *url.URL) string {
+	if base == nil || base.Host == "" {
+		return ""
+	}
+	host := strings.ToLower(base.Host)
+	if host == "api.github.com" {
+		return "github.com"
+	}
+	return host
 }
 
 func (r *Resolver) resolveAPI(ctx context.Context, u Upstream, owner, repo string) (Resolution, error) {
