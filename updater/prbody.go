@@ -82,7 +82,7 @@ func prBody(d *Decision, rng *gitops.Range) string {
 	b.WriteString(".\n\n")
 
 	b.WriteString("| | |\n|---|---|\n")
-	fmt.Fprintf(&b, "| Upstream | %s |\n", inert(d.project))
+	fmt.Fprintf(&b, "| Upstream | %s |\n", cellCode(d.project))
 	if d.Ref != "" {
 		fmt.Fprintf(&b, "| Ref | %s |\n", cellCode(d.Ref))
 	}
@@ -239,7 +239,8 @@ func compareURL(project, from, to string) string {
 
 // inert makes untrusted text safe to place in Markdown prose: no HTML,
 // no mentions or issue references that would ping people or cross-link
-// the registry's issues, no control characters, bounded length.
+// the registry's issues, no links (GitHub autolinks bare URLs such as
+// https://… and www.…), no control characters, bounded length.
 func inert(s string) string {
 	s = clean(s, 200)
 	r := strings.NewReplacer(
@@ -250,8 +251,17 @@ func inert(s string) string {
 		"@", "@\u2060", "#", "#\u2060",
 		"[", "\\[", "]", "\\]", "|", "\\|", "`", "'", "*", "\\*", "_", "\\_",
 	)
-	return r.Replace(s)
+	s = r.Replace(s)
+	// A word joiner after the colon of a scheme and after "www" breaks
+	// the autolink and leaves the text as it reads.
+	s = schemeRE.ReplaceAllString(s, "${1}:\u2060//")
+	return wwwRE.ReplaceAllString(s, "${1}\u2060.")
 }
+
+var (
+	schemeRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*)://`)
+	wwwRE    = regexp.MustCompile(`(?i)\b(www)\.`)
+)
 
 // codeSpan renders untrusted text as inline code, where Markdown and
 // mentions do not apply.

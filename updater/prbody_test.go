@@ -282,6 +282,7 @@ func TestInert(t *testing.T) {
 		{"backticks", "``` fence ``` and `code`", []string{"`"}},
 		{"bidi and zero-width", "admin\u202e\u2066\u200b\u200d\ufeffx", []string{"\u202e", "\u2066", "\u200b", "\u200d", "\ufeff"}},
 		{"control", "a\x1b[31mred\x07\r\nb\x00", []string{"\x1b", "\x07", "\r", "\n", "\x00"}},
+		{"bare urls", "Visit https://evil.example/x or HTTP://E.example, ftp://f.example, www.evil.example and WWW.Evil.example", []string{"://", "www.", "WWW."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := inert(tc.in)
@@ -306,7 +307,7 @@ func TestInert(t *testing.T) {
 	if n := utf8.RuneCountInString(long); n != 201 || !strings.HasSuffix(long, "…") {
 		t.Errorf("inert of 10000 runes: %d runes, suffix %q; want 200 and an ellipsis", n, long[len(long)-5:])
 	}
-	if got := inert("Ada Lovelace"); got != "Ada Lovelace" {
+	if got := inert("Ada Lovelace: a note, www"); got != "Ada Lovelace: a note, www" {
 		t.Errorf("inert changed plain text: %q", got)
 	}
 }
