@@ -187,3 +187,20 @@ func TestBotCloseIsNoMaintainersDecision(t *testing.T) {
 		t.Errorf("back again: %s/%s #%d, want bump/opened with a new PR", d, outcome, n)
 	}
 }
+
+// TestRetriedCheckIsNotDuplicated: GitHub makes the check run but answers
+// 502. The bot finds the run it made and updates it: one check on the
+// head, this pass and the next.
+func TestRetriedCheckIsNotDuplicated(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"once": 0}, 2)
+	f.gh.SetFault(githubtest.Times(1, githubtest.Match("POST", "/repos/"+f.gh.Owner+"/"+f.gh.Repo+"/check-runs"), f.gh.ServeThenFail(502)))
+	f.pass(exitOK)
+	f.gh.SetFault(nil)
+	pr, _ := f.botPR("once")
+	f.gh.RemoveLabel(pr.Number, "security-risk:info") // the next pass publishes the review again
+	f.pass(exitOK)
+	runs := f.gh.CheckRuns(pr.HeadSHA)
+	if len(runs) != 1 || runs[0].Conclusion != "success" || runs[0].Updates == 0 {
+		t.Errorf("check runs on the head: %+v, want one, updated in place", runs)
+	}
+}

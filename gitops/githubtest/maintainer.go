@@ -246,6 +246,17 @@ func (s *Server) AddLabel(n int, label string) {
 	}
 }
 
+// RemoveLabel takes a label off pull request n as a human would.
+func (s *Server) RemoveLabel(n int, label string) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr := s.mustPullLocked(n)
+	if i := slices.Index(pr.Labels, label); i >= 0 {
+		pr.Labels = slices.Delete(pr.Labels, i, i+1)
+	}
+}
+
 // CheckRuns returns the check runs created on sha ("" for all).
 func (s *Server) CheckRuns(sha string) []CheckRun {
 	s.mu.Lock()

@@ -41,6 +41,8 @@ func (s *Server) routes() {
 	s.handle("DELETE "+repo+"/issues/{number}/labels/{name}", authToken, registryOnly, s.removeLabel)
 
 	s.handle("POST "+repo+"/check-runs", authToken, registryOnly, s.createCheckRun)
+	s.handle("PATCH "+repo+"/check-runs/{id}", authToken, registryOnly, s.updateCheckRun)
+	s.handle("GET "+repo+"/commits/{sha}/check-runs", authToken, registryOnly, s.listCheckRuns)
 	s.handle("POST "+repo+"/statuses/{sha}", authToken, registryOnly, s.createStatus)
 	s.handle("POST "+repo+"/dispatches", authToken, anyRepo, s.createDispatch)
 
