@@ -101,6 +101,18 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result 
 	if len(skipped) > 0 {
 		r.log.Info("left out of the agent's copy", "server", s.server, "files", len(skipped))
 	}
+	res, err := r.runAgentOn(ctx, s, code)
+	if err != nil {
+		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+	}
+	if out := review.ExportSkipped(skipped); out != nil {
+		return review.Combine(out, res)
+	}
+	return res
+}
+
+// runAgentOn runs the agent on the exported code.
+func (r reviewer) runAgentOn(ctx context.Context, s reviewSubject, code string) (*review.Result, error) {
 	res, err := review.RunAgent(ctx, review.AgentSpec{
 		Command:   r.cmd,
 		CodeDir:   code,
@@ -111,12 +123,12 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result 
 		Timeout:   r.timeout,
 	})
 	if err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+		return nil, err
 	}
 	if res.AgentLog != "" && len(res.Findings) > 0 && res.Findings[0].Rule == review.RuleAgentReview {
 		r.log.Warn("agent reviewer failed", "server", s.server, "log", res.AgentLog)
 	}
-	return res
+	return res, nil
 }
 
 // publishReview puts a review where maintainers decide: the risk labels
