@@ -3,14 +3,14 @@ package review
 import (
 	"fmt"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // ExportSkipped is the agent reviewer's finding about what its copy of the
 // code left out (names no file system takes, symlinks, submodules, size
 // caps): the agent never saw those entries, so the review says so rather
 // than pass over them. nil when nothing was left out.
-func ExportSkipped(skips []gitops.Skip) *Result {
+func ExportSkipped(skips []ranges.Skip) *Result {
 	if len(skips) == 0 {
 		return nil
 	}
