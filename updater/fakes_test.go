@@ -95,18 +95,39 @@ type fakeHistory struct {
 	newest map[string]string    // project -> newest commit old enough ("" = none)
 	times  map[string]time.Time // sha -> commit time
 
+	// hang makes Range of a project wait until its channel is closed or
+	// its context ends (or a guard gives up); hangEnd records which it was
+	// and whether the context carried a deadline.
+	hang    map[string]chan struct{}
+	hangEnd map[string]string
+
 	mu         sync.Mutex
 	rangeCalls int
 }
 
 func newFakeHistory() *fakeHistory {
-	return &fakeHistory{ranges: map[string]*ranges.Range{}, newest: map[string]string{}, times: map[string]time.Time{}}
+	return &fakeHistory{ranges: map[string]*ranges.Range{}, newest: map[string]string{}, times: map[string]time.Time{},
+		hang: map[string]chan struct{}{}, hangEnd: map[string]string{}}
 }
 
 func (h *fakeHistory) Range(ctx context.Context, project, ref, directory, base, head string, limits upstream.RangeLimits) (*ranges.Range, error) {
 	h.mu.Lock()
 	h.rangeCalls++
 	h.mu.Unlock()
+	if release, ok := h.hang[project]; ok {
+		_, bounded := ctx.Deadline()
+		end := "released"
+		select {
+		case <-release:
+		case <-ctx.Done():
+			end = ctx.Err().Error()
+		case <-time.After(20 * time.Second): // a guard: a test never hangs
+			end = "never released"
+		}
+		h.mu.Lock()
+		h.hangEnd[project] = fmt.Sprintf("%s, deadline %v", end, bounded)
+		h.mu.Unlock()
+	}
 	r, ok := h.ranges[project]
 	if !ok {
 		return nil, fmt.Errorf("%s: no range %s..%s", project, short(base), short(head))

@@ -29,7 +29,7 @@ type reviewed struct {
 // inspect computes the upstream range of a bump and reviews it.
 func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
-	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, log: p.log}
+	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, fetchTimeout: p.opts.Timeout, log: p.log}
 	rng, rev := r.review(ctx, reviewSubject{
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.directory, base: d.Current, head: d.Target,
 	})
@@ -50,15 +50,29 @@ type reviewer struct {
 	history history
 	mode    string // builtin, command, dispatch or off
 	cmd     string
-	timeout time.Duration
-	log     *slog.Logger
+	timeout time.Duration // the agent's run
+	// fetchTimeout bounds each read of the upstream (the range, the
+	// agent's copy of the code), as --timeout bounds its resolution: a
+	// hung upload-pack costs that server its review, never the pass.
+	fetchTimeout time.Duration
+	log          *slog.Logger
+}
+
+// fetchCtx bounds one upstream read by fetchTimeout (when set).
+func (r reviewer) fetchCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if r.fetchTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, r.fetchTimeout)
 }
 
 // review fetches and inspects the range and reviews it. A range that
 // cannot be inspected still yields a review: a finding that says so,
 // never a silent pass. With mode off only the range is returned.
 func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *reviewed) {
-	rng, err := r.history.Range(ctx, s.project, s.ref, s.directory, s.base, s.head, upstream.RangeLimits{})
+	fctx, cancel := r.fetchCtx(ctx)
+	rng, err := r.history.Range(fctx, s.project, s.ref, s.directory, s.base, s.head, upstream.RangeLimits{})
+	cancel()
 	if err != nil {
 		r.log.Warn("cannot inspect the upstream range", "server", s.server, "err", err)
 		rng = nil
@@ -96,7 +110,9 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result 
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
 	}
 	defer upstream.RemoveExport(code)
-	skipped, err := r.history.ExportTree(ctx, s.project, s.head, code)
+	fctx, cancel := r.fetchCtx(ctx)
+	skipped, err := r.history.ExportTree(fctx, s.project, s.head, code)
+	cancel()
 	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: exporting the code: "+err.Error())
 	}

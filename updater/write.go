@@ -27,6 +27,22 @@ type work struct {
 	step   prStep
 	rng    *ranges.Range
 	review *reviewed
+	// inspected is closed once rng and review are set; nil when the work
+	// needs no inspection.
+	inspected chan struct{}
+}
+
+// ready reports whether the work may be written now.
+func (w *work) ready() bool {
+	if w.inspected == nil {
+		return true
+	}
+	select {
+	case <-w.inspected:
+		return true
+	default:
+		return false
+	}
 }
 
 // write is the write side of a pass, and its rehearsal in a dry run: PR
@@ -70,22 +86,32 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 		works = append(works, w)
 	}
 
-	// Inspect the upstream ranges and review them, in parallel: reads only.
+	// Inspect the upstream ranges and review them, in parallel (reads
+	// only), and write each server once its own inspection is done: one
+	// upstream that hangs until its --timeout delays no other server's
+	// writes.
 	var inspect []*work
 	for _, w := range works {
 		if !p.opts.DryRun && p.needsRange(w) {
+			w.inspected = make(chan struct{})
 			inspect = append(inspect, w)
 		}
 	}
-	p.parallel(ctx, len(inspect), func(ctx context.Context, i int) { p.inspect(ctx, inspect[i]) })
-
-	for _, w := range works {
-		if ctx.Err() != nil {
-			// Shutting down: servers not started stay as planned; the next
-			// pass picks them up.
-			break
-		}
-		p.apply(ctx, w)
+	progress := make(chan struct{}, len(inspect))
+	finished := make(chan any, 1) // the inspections' end, with a panic to carry
+	go func() {
+		defer func() { finished <- recover() }()
+		p.parallel(ctx, len(inspect), func(ctx context.Context, i int) {
+			defer func() {
+				close(inspect[i].inspected)
+				progress <- struct{}{}
+			}()
+			p.inspect(ctx, inspect[i])
+		})
+	}()
+	p.writeAsReady(ctx, works, progress)
+	if panicked := <-finished; panicked != nil {
+		panic(panicked)
 	}
 	if ctx.Err() == nil {
 		p.closeRemoved(ctx, byServer, sel)
@@ -122,6 +148,27 @@ func (p *pass) botCloses(ctx context.Context, planned []Decision, byServer map[s
 		}
 	}
 	return bot
+}
+
+// writeAsReady applies the works one at a time: the first in name order
+// whose inspection is done (with fast upstreams, name order), waiting for
+// the next inspection only when none is. Shutting down, servers not
+// started stay as planned; the next pass picks them up.
+func (p *pass) writeAsReady(ctx context.Context, works []*work, progress <-chan struct{}) {
+	left := slices.Clone(works)
+	for len(left) > 0 && ctx.Err() == nil {
+		i := slices.IndexFunc(left, (*work).ready)
+		if i < 0 {
+			select {
+			case <-progress:
+			case <-ctx.Done():
+			}
+			continue
+		}
+		w := left[i]
+		left = slices.Delete(left, i, i+1)
+		p.apply(ctx, w)
+	}
 }
 
 // needsRange: the bot will (re)write the branch or PR body, or publish a
