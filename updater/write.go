@@ -47,7 +47,7 @@ func (w *work) ready() bool {
 
 // write is the write side of a pass, and its rehearsal in a dry run: PR
 // policy, branch pushes, pull requests, closes and reviews. Reads run in
-// parallel; writes run one server at a time, in name order.
+// parallel; writes run one server at a time, each once its range is inspected.
 func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([]Decision, error) {
 	prs, err := p.deps.forge.ListPulls(ctx, p.opts.BranchPrefix)
 	if err != nil {
