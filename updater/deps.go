@@ -33,6 +33,7 @@ type forge interface {
 	CreatePull(ctx context.Context, p github.NewPull) (github.PullRequest, error)
 	EditPull(ctx context.Context, number int, title, body string) error
 	ClosePull(ctx context.Context, number int, comment string) error
+	ClosedBy(ctx context.Context, number int) (string, error)
 	DeleteBranch(ctx context.Context, branch string) error
 	AddLabels(ctx context.Context, number int, labels []string) error
 	RemoveLabel(ctx context.Context, number int, label string) error

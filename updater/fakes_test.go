@@ -97,18 +97,39 @@ type fakeHistory struct {
 	newest map[string]string    // project -> newest commit old enough ("" = none)
 	times  map[string]time.Time // sha -> commit time
 
+	// hang makes Range of a project wait until its channel is closed or
+	// its context ends (or a guard gives up); hangEnd records which it was
+	// and whether the context carried a deadline.
+	hang    map[string]chan struct{}
+	hangEnd map[string]string
+
 	mu         sync.Mutex
 	rangeCalls int
 }
 
 func newFakeHistory() *fakeHistory {
-	return &fakeHistory{ranges: map[string]*ranges.Range{}, newest: map[string]string{}, times: map[string]time.Time{}}
+	return &fakeHistory{ranges: map[string]*ranges.Range{}, newest: map[string]string{}, times: map[string]time.Time{},
+		hang: map[string]chan struct{}{}, hangEnd: map[string]string{}}
 }
 
 func (h *fakeHistory) Range(ctx context.Context, q upstream.RangeQuery) (*ranges.Range, error) {
 	h.mu.Lock()
 	h.rangeCalls++
 	h.mu.Unlock()
+	if release, ok := h.hang[q.Project]; ok {
+		_, bounded := ctx.Deadline()
+		end := "released"
+		select {
+		case <-release:
+		case <-ctx.Done():
+			end = ctx.Err().Error()
+		case <-time.After(20 * time.Second): // a guard: a test never hangs
+			end = "never released"
+		}
+		h.mu.Lock()
+		h.hangEnd[q.Project] = fmt.Sprintf("%s, deadline %v", end, bounded)
+		h.mu.Unlock()
+	}
 	r, ok := h.ranges[q.Project]
 	if !ok {
 		return nil, fmt.Errorf("%s: no range %s..%s", q.Project, short(q.Base), short(q.Head))
@@ -192,10 +213,13 @@ type fakeForge struct {
 	next  int
 	calls []string
 	lists int
+	// closedBy records who closed a PR: the bot, for those ClosePull
+	// closed; a PR a test adds closed was closed by a maintainer.
+	closedBy map[int]string
 }
 
 func newFakeForge(guard *writeGuard) *fakeForge {
-	return &fakeForge{guard: guard, failCreate: map[string]error{}, next: 100}
+	return &fakeForge{guard: guard, failCreate: map[string]error{}, next: 100, closedBy: map[int]string{}}
 }
 
 // addPull records an existing PR.
@@ -204,6 +228,9 @@ func (f *fakeForge) addPull(pr github.PullRequest) {
 	defer f.mu.Unlock()
 	if pr.URL == "" {
 		pr.URL = fmt.Sprintf("https://github.com/acme/registry/pull/%d", pr.Number)
+	}
+	if pr.User == "" {
+		pr.User = fakeBot
 	}
 	f.pulls = append(f.pulls, pr)
 }
@@ -265,7 +292,7 @@ func (f *fakeForge) CreatePull(ctx context.Context, p github.NewPull) (github.Pu
 	}
 	f.next++
 	pr := github.PullRequest{
-		Number: f.next, State: "open", Title: p.Title, Body: p.Body, Head: p.Head, Base: p.Base,
+		Number: f.next, State: "open", Title: p.Title, Body: p.Body, Head: p.Head, Base: p.Base, User: fakeBot,
 		URL: fmt.Sprintf("https://github.com/acme/registry/pull/%d", f.next), Labels: append([]string(nil), p.Labels...),
 	}
 	f.pulls = append(f.pulls, pr)
@@ -291,7 +318,19 @@ func (f *fakeForge) EditPull(ctx context.Context, number int, title, body string
 
 func (f *fakeForge) ClosePull(ctx context.Context, number int, comment string) error {
 	defer f.write(ctx, "close #%d: %s", number, comment)()
-	return f.edit(number, func(pr *github.PullRequest) { pr.State = "closed" })
+	return f.edit(number, func(pr *github.PullRequest) { pr.State, f.closedBy[number] = "closed", fakeBot })
+}
+
+// fakeBot is the login of the bot's pull requests in these tests.
+const fakeBot = "updater-bot"
+
+func (f *fakeForge) ClosedBy(ctx context.Context, number int) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if who, ok := f.closedBy[number]; ok {
+		return who, nil
+	}
+	return "registry-maintainer", nil
 }
 
 func (f *fakeForge) DeleteBranch(ctx context.Context, branch string) error {

@@ -240,6 +240,12 @@ func (p *pass) applyCooldown(ctx context.Context, d *Decision) {
 	if d.Action != ActionBump || p.opts.MinAge <= 0 || d.Branch != "" || d.Target != d.Latest {
 		return
 	}
+	// The history reads fetch from upstream: --timeout bounds them.
+	if p.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.opts.Timeout)
+		defer cancel()
+	}
 	h := p.deps.history
 	cutoff := p.opts.Now().Add(-p.opts.MinAge)
 	candidate, _, err := h.NewestBefore(ctx, d.project, d.Ref, d.Latest, cutoff)

@@ -159,6 +159,12 @@ func assertOutcomes(t *testing.T, rep *Report, want map[string]string) {
 	}
 }
 
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
+
 func assertLog(t *testing.T, what string, got, want []string) {
 	t.Helper()
 	if len(got) == 0 && len(want) == 0 {
@@ -226,14 +232,19 @@ func TestRunPassDecisions(t *testing.T) {
 		t.Errorf("bumped: target %s, commits %d, pushed %v", d.Target, d.Commits, d.PR.Pushed)
 	}
 
-	// Writes, in name order, only where something changes.
-	assertLog(t, "pushes", f.remote.pushed(), []string{"updater/pin-bumped", "updater/pin-moved"})
-	assertLog(t, "forge writes", f.forge.log(), []string{
-		"create updater/pin-bumped",
-		"edit #8",
+	// Writes only where something changes, one server at a time (in the
+	// order their inspections finish: sorted here).
+	assertLog(t, "pushes", sorted(f.remote.pushed()), []string{"updater/pin-bumped", "updater/pin-moved"})
+	writes := f.forge.log()
+	assertLog(t, "forge writes", sorted(writes), []string{
 		"close #6: The pin of this server is already `ccccccc` on the base branch; this PR is no longer needed.",
+		"create updater/pin-bumped",
 		"delete-branch updater/pin-stale",
+		"edit #8",
 	})
+	if slices.Index(writes, "delete-branch updater/pin-stale") < slices.IndexFunc(writes, func(w string) bool { return strings.HasPrefix(w, "close #6") }) {
+		t.Errorf("stale's branch deleted before its PR closed: %q", writes)
+	}
 	if f.forge.lists != 1 {
 		t.Errorf("%d PR listings, want 1 for the whole pass", f.forge.lists)
 	}
@@ -304,14 +315,21 @@ func TestRunPassResolvesInParallelAndWritesOneAtATime(t *testing.T) {
 	for i := range 8 {
 		name := fmt.Sprintf("srv%d", i)
 		f.server(name, "", pin, head)
-		want[name] = fmt.Sprintf("bump opened#%d", 101+i)
+		want[name] = "bump opened"
 	}
 	// Reviews add labels, a check and a comment per PR: more writes that
 	// must not overlap.
 	f.opts.Review = "builtin"
 
 	rep := f.run(context.Background())
-	assertOutcomes(t, rep, want)
+	got, numbers := map[string]string{}, map[int]bool{}
+	for _, d := range rep.Decisions {
+		got[d.Server] = string(d.Action) + " " + string(d.PR.Outcome)
+		numbers[d.PR.Number] = true
+	}
+	if !reflect.DeepEqual(got, want) || len(numbers) != 8 {
+		t.Errorf("decisions %v with %d PR numbers, want %v and 8 PRs", got, len(numbers), want)
+	}
 	if got := f.resolver.maxInflight; got < 2 {
 		t.Errorf("at most %d resolution in flight with --concurrency 4, want them in parallel", got)
 	}
@@ -364,11 +382,41 @@ func TestRunPassCancelFinishesTheWriteInFlight(t *testing.T) {
 	f.forge.onCreate = func(github.NewPull) { cancel() }
 
 	rep := f.run(ctx)
-	assertOutcomes(t, rep, map[string]string{"a": "bump opened#101", "b": "bump", "c": "bump"})
-	assertLog(t, "pushes", f.remote.pushed(), []string{"updater/pin-a"})
-	assertLog(t, "forge writes", f.forge.log(), []string{"create updater/pin-a"})
+	// Which server goes first is whichever inspection finished first.
+	pushed := f.remote.pushed()
+	if len(pushed) != 1 {
+		t.Fatalf("pushes %q, want one", pushed)
+	}
+	first := strings.TrimPrefix(pushed[0], "updater/pin-")
+	want := map[string]string{"a": "bump", "b": "bump", "c": "bump"}
+	want[first] = "bump opened#101"
+	assertOutcomes(t, rep, want)
+	assertLog(t, "forge writes", f.forge.log(), []string{"create updater/pin-" + first})
 	if f.guard.cancelled != 0 {
 		t.Errorf("%d writes ran with a cancelled context", f.guard.cancelled)
+	}
+}
+
+// TestRunPassHungUpstreamDelaysNoOtherWrite: one upstream's range fetch
+// hangs; the other server's PR is opened meanwhile (its creation is what
+// releases the hang), and the hung fetch ran under --timeout.
+func TestRunPassHungUpstreamDelaysNoOtherWrite(t *testing.T) {
+	pin, head := testSHA('a'), testSHA('c')
+	f := newPassFixture(t)
+	f.opts.Timeout = 5 * time.Second // ends the hang if the fast write never comes
+	f.server("fast", "", pin, head)
+	f.server("hung", "", pin, head)
+	release := make(chan struct{})
+	f.history.hang[projectOf("hung")] = release
+	f.forge.onCreate = func(p github.NewPull) {
+		if p.Head == "updater/pin-fast" {
+			close(release)
+		}
+	}
+	rep := f.run(context.Background())
+	assertOutcomes(t, rep, map[string]string{"fast": "bump opened#101", "hung": "bump opened#102"})
+	if got := f.history.hangEnd[projectOf("hung")]; got != "released, deadline true" {
+		t.Errorf("the hung fetch ended %q, want released by the other server's write, under a deadline", got)
 	}
 }
 
@@ -498,7 +546,7 @@ func TestRunPassMaxNewPRs(t *testing.T) {
 	if d := decisionOf(t, rep, "c"); d.Detail != "--max-new-prs 1 reached in this pass" {
 		t.Errorf("c detail %q", d.Detail)
 	}
-	assertLog(t, "pushes", f.remote.pushed(), []string{"updater/pin-a", "updater/pin-b"})
+	assertLog(t, "pushes", sorted(f.remote.pushed()), []string{"updater/pin-a", "updater/pin-b"})
 }
 
 func TestRunPassDryRunWritesNothing(t *testing.T) {

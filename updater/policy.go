@@ -35,10 +35,13 @@ type prStep struct {
 type serverPRs []github.PullRequest
 
 // decidePR is the write policy, pure: given a server's decision, its bot
-// PRs and whether its bot branch exists, what to do. Human decisions
-// stand: a closed, unmerged PR for the same target is never re-proposed;
-// a newer target proposes again.
-func decidePR(d *Decision, prs serverPRs, branchExists bool) prStep {
+// PRs, whether its bot branch exists, and which closed PRs the bot closed
+// itself, what to do. Human decisions stand: a commit a maintainer
+// rejected (closed a PR proposing it without merging) is never proposed
+// again by any path, opening or updating; a newer target proposes again.
+// A close by the bot itself (a removed server, a hand pin) is no
+// maintainer's decision.
+func decidePR(d *Decision, prs serverPRs, branchExists bool, botClosed map[int]bool) prStep {
 	var open []github.PullRequest
 	for _, pr := range prs {
 		if pr.State == "open" {
@@ -55,21 +58,17 @@ func decidePR(d *Decision, prs serverPRs, branchExists bool) prStep {
 
 	switch d.Action {
 	case ActionBump:
+		if rejected := rejection(prs, d.Target, botClosed); rejected != nil {
+			// An open PR proposing something else is left as it is: the
+			// maintainer's "not this commit" also means "not this update".
+			return prStep{action: prHold, pr: rejected, reason: fmt.Sprintf("closed by a maintainer (#%d)", rejected.Number)}
+		}
 		if cur != nil {
 			m, ok := parseMarker(cur.Body)
 			if ok && m.To == d.Target && m.From == d.Current {
 				return prStep{action: prKeep, pr: cur, extra: step.extra}
 			}
 			return prStep{action: prUpdate, pr: cur, extra: step.extra}
-		}
-		for i := range prs {
-			pr := &prs[i]
-			if pr.State != "closed" || pr.Merged {
-				continue
-			}
-			if m, ok := parseMarker(pr.Body); ok && m.To == d.Target {
-				return prStep{action: prHold, pr: pr, reason: fmt.Sprintf("closed by a maintainer (#%d)", pr.Number)}
-			}
 		}
 		return prStep{action: prOpen}
 
@@ -87,6 +86,21 @@ func decidePR(d *Decision, prs serverPRs, branchExists bool) prStep {
 		// Duplicates wait too: closing them needs a PR they duplicate.
 		return prStep{action: prNone}
 	}
+}
+
+// rejection returns the newest closed, unmerged PR proposing target that
+// the bot did not close itself: a maintainer's "not this commit".
+func rejection(prs serverPRs, target string, botClosed map[int]bool) *github.PullRequest {
+	for i := range prs {
+		pr := &prs[i]
+		if pr.State != "closed" || pr.Merged || botClosed[pr.Number] {
+			continue
+		}
+		if m, ok := parseMarker(pr.Body); ok && m.To == target {
+			return pr
+		}
+	}
+	return nil
 }
 
 // closeStep closes the open PR (and duplicates) and deletes the branch.

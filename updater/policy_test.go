@@ -41,38 +41,46 @@ func TestDecidePR(t *testing.T) {
 		"two open":              {botPR(11, "open", false, cur, other), botPR(14, "open", false, cur, target)},
 		"open and closed same":  {botPR(15, "open", false, cur, other), botPR(12, "closed", false, cur, target)},
 		"closed same, from old": {botPR(12, "closed", false, older, target)},
+		// #13 is closed by the bot itself (see botClosed below).
+		"closed same by the bot":     {botPR(13, "closed", false, cur, target)},
+		"open and closed by the bot": {botPR(15, "open", false, cur, other), botPR(13, "closed", false, cur, target)},
 	}
+	botClosed := map[int]bool{13: true}
 	// want is "action[#pr][ extra=#n...][ delete-branch]"; a missing entry
 	// means prNone with nothing else.
 	want := map[Action]map[string]string{
 		ActionBump: {
-			"none":                  "open",
-			"open same marker":      "keep#12",
-			"open other target":     "update#12",
-			"open other from":       "update#12",
-			"open without marker":   "update#12",
-			"closed same target":    "hold#12",
-			"closed older target":   "open",
-			"merged same target":    "open",
-			"two open":              "keep#14 extra=#11",
-			"open and closed same":  "update#15",
-			"closed same, from old": "hold#12",
+			"none":                       "open",
+			"open same marker":           "keep#12",
+			"open other target":          "update#12",
+			"open other from":            "update#12",
+			"open without marker":        "update#12",
+			"closed same target":         "hold#12",
+			"closed older target":        "open",
+			"merged same target":         "open",
+			"two open":                   "keep#14 extra=#11",
+			"open and closed same":       "hold#12", // X -> Y -> X: the rejection of X stands
+			"closed same, from old":      "hold#12",
+			"closed same by the bot":     "open",
+			"open and closed by the bot": "update#15",
 		},
 		ActionUpToDate: {
-			"open same marker":     "close#12",
-			"open other target":    "close#12",
-			"open other from":      "close#12",
-			"open without marker":  "close#12",
-			"two open":             "close#14 extra=#11",
-			"open and closed same": "close#15",
+			"open same marker":           "close#12",
+			"open other target":          "close#12",
+			"open other from":            "close#12",
+			"open without marker":        "close#12",
+			"two open":                   "close#14 extra=#11",
+			"open and closed same":       "close#15",
+			"open and closed by the bot": "close#15",
 		},
 		ActionSkipped: {
-			"open same marker":     "close#12",
-			"open other target":    "close#12",
-			"open other from":      "close#12",
-			"open without marker":  "close#12",
-			"two open":             "close#14 extra=#11",
-			"open and closed same": "close#15",
+			"open same marker":           "close#12",
+			"open other target":          "close#12",
+			"open other from":            "close#12",
+			"open without marker":        "close#12",
+			"two open":                   "close#14 extra=#11",
+			"open and closed same":       "close#15",
+			"open and closed by the bot": "close#15",
 		},
 		// Errors, frozen refs and holds never touch a PR: not even its
 		// duplicates (the step would have no PR to call them duplicates of).
@@ -81,7 +89,7 @@ func TestDecidePR(t *testing.T) {
 		for state, prs := range states {
 			for _, branchExists := range []bool{false, true} {
 				d, prs := d, append(serverPRs(nil), prs...)
-				step := decidePR(&d, prs, branchExists)
+				step := decidePR(&d, prs, branchExists, botClosed)
 				exp := want[action][state]
 				if exp == "" {
 					exp = "none"
@@ -133,16 +141,16 @@ func describeStep(s prStep) string {
 func TestDecidePRReasons(t *testing.T) {
 	cur, target := testSHA('1'), testSHA('3')
 	closed := serverPRs{botPR(12, "closed", false, cur, target)}
-	held := decidePR(&Decision{Server: "demo", Action: ActionBump, Current: cur, Target: target}, closed, false)
+	held := decidePR(&Decision{Server: "demo", Action: ActionBump, Current: cur, Target: target}, closed, false, nil)
 	if held.reason != "closed by a maintainer (#12)" {
 		t.Errorf("hold reason %q", held.reason)
 	}
 	open := serverPRs{botPR(12, "open", false, cur, target)}
-	up := decidePR(&Decision{Server: "demo", Action: ActionUpToDate, Current: target}, open, false)
+	up := decidePR(&Decision{Server: "demo", Action: ActionUpToDate, Current: target}, open, false, nil)
 	if !strings.Contains(up.reason, "`"+short(target)+"`") || !strings.Contains(up.reason, "no longer needed") {
 		t.Errorf("up-to-date close reason %q", up.reason)
 	}
-	skip := decidePR(&Decision{Server: "demo", Action: ActionSkipped, Detail: "remote server: nothing is built from source"}, open, false)
+	skip := decidePR(&Decision{Server: "demo", Action: ActionSkipped, Detail: "remote server: nothing is built from source"}, open, false, nil)
 	if !strings.Contains(skip.reason, "remote server: nothing is built from source") {
 		t.Errorf("skipped close reason %q", skip.reason)
 	}

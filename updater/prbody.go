@@ -64,8 +64,16 @@ func commitMessage(d *Decision, rng *ranges.Range) string {
 		d.Server, what, n, d.project, d.Current, d.Target)
 }
 
-const maxListedCommits = 20
-const maxListedFiles = 50
+// Every list in a PR body is capped ("… and N more"), and the body as a
+// whole is bounded: GitHub refuses a body over 65,536 characters, and a
+// refused body means a pushed branch without its PR, every night. Bytes
+// bound characters, so the cap holds for any text; the marker always fits.
+const (
+	maxListedCommits = 20
+	maxListedAuthors = 50
+	maxListedFiles   = 50
+	maxBodyBytes     = 60_000
+)
 
 // prBody renders what reviewers need to judge the bump: the range with a
 // compare link, its commits, authors and files, a loud warning when the
@@ -97,11 +105,10 @@ func prBody(d *Decision, rng *ranges.Range) string {
 	}
 	fmt.Fprintf(&b, "| Range | %s |\n\n", rangeCell)
 
+	m := marker{d.Server, d.Current, d.Target}
 	if rng == nil {
 		b.WriteString("_The upstream range could not be inspected; review the compare link before merging._\n\n")
-		b.WriteString(marker{d.Server, d.Current, d.Target}.String())
-		b.WriteString("\n")
-		return b.String()
+		return withMarker(b.String(), m)
 	}
 	if !rng.BaseFound || !rng.Ancestor {
 		b.WriteString("> [!CAUTION]\n")
@@ -116,10 +123,24 @@ func prBody(d *Decision, rng *ranges.Range) string {
 	writeCommits(&b, rng)
 	writeAuthors(&b, rng)
 	writeFiles(&b, rng, d.directory)
+	return withMarker(b.String(), m)
+}
 
-	b.WriteString(marker{d.Server, d.Current, d.Target}.String())
-	b.WriteString("\n")
-	return b.String()
+// bodyCut ends a body cut to fit GitHub's limit.
+const bodyCut = "\n_… the rest of this description was cut to fit GitHub's size limit; see the compare link._\n\n"
+
+// withMarker ends a body with the marker, first cutting the text at a
+// line boundary when it would not fit under maxBodyBytes.
+func withMarker(text string, m marker) string {
+	tail := m.String() + "\n"
+	if len(text)+len(tail) > maxBodyBytes {
+		cut := text[:maxBodyBytes-len(tail)-len(bodyCut)]
+		if i := strings.LastIndexByte(cut, '\n'); i >= 0 {
+			cut = cut[:i+1]
+		}
+		text = cut + bodyCut
+	}
+	return text + tail
 }
 
 func writeCommits(b *strings.Builder, rng *ranges.Range) {
@@ -146,21 +167,29 @@ func writeAuthors(b *strings.Builder, rng *ranges.Range) {
 		isNew[e] = true
 	}
 	var lines []string
+	authors := 0
 	for _, c := range rng.Commits {
 		if seen[c.AuthorEmail] {
 			continue
 		}
 		seen[c.AuthorEmail] = true
+		authors++
+		if len(lines) == maxListedAuthors {
+			continue
+		}
 		line := "- " + mdsafe.Prose(c.AuthorName, maxProse)
 		if isNew[c.AuthorEmail] {
 			line += " **(first contribution)**"
 		}
 		lines = append(lines, line)
 	}
-	if len(lines) == 0 {
+	if authors == 0 {
 		return
 	}
-	fmt.Fprintf(b, "### Authors (%d)\n\n%s\n\n", len(lines), strings.Join(lines, "\n"))
+	if more := authors - len(lines); more > 0 {
+		lines = append(lines, fmt.Sprintf("- … and %d more", more))
+	}
+	fmt.Fprintf(b, "### Authors (%d)\n\n%s\n\n", authors, strings.Join(lines, "\n"))
 }
 
 func writeFiles(b *strings.Builder, rng *ranges.Range, dir string) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/registry/registrytest"
@@ -296,5 +297,46 @@ func TestParseMarker(t *testing.T) {
 		if got, ok := parseMarker(body); ok {
 			t.Errorf("%s: parseMarker found %+v, want none", name, got)
 		}
+	}
+}
+
+// TestPRBodyBounded: the largest range the inspection lets through, every
+// name and path at its longest and in 4-byte characters, still makes a
+// body GitHub takes, ending with a marker that parses.
+func TestPRBodyBounded(t *testing.T) {
+	long := strings.Repeat("\U0001F600@&", 200)
+	r := &ranges.Range{BaseFound: true, Ancestor: true, TotalCommits: 2000}
+	for i := range 2000 {
+		r.Commits = append(r.Commits, ranges.Commit{SHA: commitSHA(i), Subject: long, AuthorName: long, AuthorEmail: fmt.Sprintf("a%d@x", i)})
+		r.NewAuthors = append(r.NewAuthors, fmt.Sprintf("a%d@x", i))
+	}
+	for i := range 5000 {
+		r.Files = append(r.Files, ranges.FileChange{Path: fmt.Sprintf("%d/%s", i, long), Status: ranges.FileModified, InDirectory: i%2 == 0})
+	}
+	d := bumpOf("src")
+	body := prBody(d, r)
+	if len(body) > maxBodyBytes || utf8.RuneCountInString(body) > 65536 {
+		t.Errorf("body of %d bytes, over %d", len(body), maxBodyBytes)
+	}
+	m, ok := parseMarker(body)
+	if !ok || m.To != d.Target || m.From != d.Current {
+		t.Errorf("marker %+v %v, want the bump's", m, ok)
+	}
+	// Whatever the lists hold, a text over the limit is cut at a line,
+	// says so, and keeps the marker.
+	huge := withMarker(strings.Repeat("line of text\n", 10_000), m)
+	if len(huge) > maxBodyBytes || !strings.Contains(huge, "cut to fit") {
+		t.Errorf("an oversized body: %d bytes, cut note %v", len(huge), strings.Contains(huge, "cut to fit"))
+	}
+	if hm, ok := parseMarker(huge); !ok || hm != m {
+		t.Errorf("the cut body lost its marker: %+v %v", hm, ok)
+	}
+	few := &ranges.Range{BaseFound: true, Ancestor: true, TotalCommits: 100}
+	for i := range 100 {
+		few.Commits = append(few.Commits, ranges.Commit{SHA: commitSHA(i), Subject: "s", AuthorName: fmt.Sprint("Author ", i), AuthorEmail: fmt.Sprintf("a%d@x", i)})
+	}
+	small := prBody(d, few)
+	if !strings.Contains(small, "### Authors (100)") || !strings.Contains(small, "… and 50 more") {
+		t.Errorf("the authors list is not capped with the count of the rest:\n%s", small)
 	}
 }

@@ -75,7 +75,7 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	if res.Frozen != "" || ref == "" {
 		ref = "HEAD"
 	}
-	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, log: opts.Logger}
+	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, fetchTimeout: opts.Timeout, log: opts.Logger}
 	_, rev := r.review(ctx, reviewSubject{
 		server: opts.Server, project: src.Project, ref: ref, directory: src.Directory, base: opts.Base, head: opts.Head,
 	})

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ type reviewed struct {
 // inspect computes the upstream range of a bump and reviews it.
 func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
-	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, log: p.log}
+	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, fetchTimeout: p.opts.Timeout, log: p.log}
 	rng, rev := r.review(ctx, reviewSubject{
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.directory, base: d.Current, head: d.Target,
 	})
@@ -50,15 +51,29 @@ type reviewer struct {
 	history history
 	mode    ReviewMode
 	cmd     string
-	timeout time.Duration
-	log     *slog.Logger
+	timeout time.Duration // the agent's run
+	// fetchTimeout bounds each read of the upstream (the range, the
+	// agent's copy of the code), as --timeout bounds its resolution: a
+	// hung upload-pack costs that server its review, never the pass.
+	fetchTimeout time.Duration
+	log          *slog.Logger
+}
+
+// fetchCtx bounds one upstream read by fetchTimeout (when set).
+func (r reviewer) fetchCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if r.fetchTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, r.fetchTimeout)
 }
 
 // review fetches and inspects the range and reviews it. A range that
 // cannot be inspected still yields a review: a finding that says so,
 // never a silent pass. With mode off only the range is returned.
 func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *reviewed) {
-	rng, err := r.history.Range(ctx, upstream.RangeQuery{Project: s.project, Ref: s.ref, Directory: s.directory, Base: s.base, Head: s.head})
+	fctx, cancel := r.fetchCtx(ctx)
+	rng, err := r.history.Range(fctx, upstream.RangeQuery{Project: s.project, Ref: s.ref, Directory: s.directory, Base: s.base, Head: s.head})
+	cancel()
 	if err != nil {
 		r.log.Warn("cannot inspect the upstream range", "server", s.server, "err", err)
 		rng = nil
@@ -96,13 +111,27 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result 
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
 	}
 	defer upstream.RemoveExport(code)
-	skipped, err := r.history.ExportTree(ctx, s.project, s.head, code)
+	fctx, cancel := r.fetchCtx(ctx)
+	skipped, err := r.history.ExportTree(fctx, s.project, s.head, code)
+	cancel()
 	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: exporting the code: "+err.Error())
 	}
 	if len(skipped) > 0 {
 		r.log.Info("left out of the agent's copy", "server", s.server, "files", len(skipped))
 	}
+	res, err := r.runAgentOn(ctx, s, code)
+	if err != nil {
+		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+	}
+	if out := review.ExportSkipped(skipped); out != nil {
+		return review.Combine(out, res)
+	}
+	return res
+}
+
+// runAgentOn runs the agent on the exported code.
+func (r reviewer) runAgentOn(ctx context.Context, s reviewSubject, code string) (*review.Result, error) {
 	res, err := review.RunAgent(ctx, review.AgentSpec{
 		Command:   r.cmd,
 		CodeDir:   code,
@@ -113,12 +142,12 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result 
 		Timeout:   r.timeout,
 	})
 	if err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+		return nil, err
 	}
 	if res.AgentLog != "" && len(res.Findings) > 0 && res.Findings[0].Rule == review.RuleAgentReview {
 		r.log.Warn("agent reviewer failed", "server", s.server, "log", res.AgentLog)
 	}
-	return res
+	return res, nil
 }
 
 // publishReview puts a review where maintainers decide: the risk labels
@@ -166,45 +195,83 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 	return nil
 }
 
+// markPending takes the verdict off a PR whose head is about to move to
+// another range: the risk labels go and security-review-pending comes
+// (with --review off, the stale labels only go). It runs before the push,
+// so a failed publish or a kill between push and review leaves
+// "pending", never the previous range's verdict on the new head. A PR
+// already pending costs no write.
+func (p *pass) markPending(ctx context.Context, pr *github.PullRequest) error {
+	var want []string
+	if p.opts.Review != "off" {
+		want = []string{review.LabelPending}
+	}
+	if err := p.replaceRiskLabels(ctx, pr.Number, pr.Labels, want); err != nil {
+		return fmt.Errorf("marking the review pending: %w", err)
+	}
+	kept := pr.Labels[:0:0]
+	for _, l := range pr.Labels {
+		if !isReviewLabel(l) {
+			kept = append(kept, l)
+		}
+	}
+	pr.Labels = append(kept, want...)
+	return nil
+}
+
 // replaceRiskLabels makes the review labels on a PR exactly want: the
-// security-risk:* and security-blocked labels belong to the review; every
-// other label is left alone.
+// security-risk:*, security-blocked and security-review-pending labels
+// belong to the review; every other label is left alone. The pending
+// label, when present, goes last: the verdict is in place before it.
 func (p *pass) replaceRiskLabels(ctx context.Context, number int, current, want []string) error {
-	wanted := map[string]bool{}
-	for _, l := range want {
-		wanted[l] = true
-	}
-	have := map[string]bool{}
-	for _, l := range current {
-		have[l] = true
-		if isReviewLabel(l) && !wanted[l] {
-			if err := p.deps.forge.RemoveLabel(ctx, number, l); err != nil {
-				return fmt.Errorf("removing label %s: %w", l, err)
-			}
+	remove := func(l string) error {
+		if err := p.deps.forge.RemoveLabel(ctx, number, l); err != nil {
+			return fmt.Errorf("removing label %s: %w", l, err)
 		}
-	}
-	var add []string
-	for _, l := range want {
-		if !have[l] {
-			add = append(add, l)
-		}
-	}
-	if len(add) == 0 {
 		return nil
 	}
-	if err := p.deps.forge.AddLabels(ctx, number, add); err != nil {
-		return fmt.Errorf("adding labels %s: %w", strings.Join(add, ", "), err)
+	dropPending := false
+	for _, l := range current {
+		if !isReviewLabel(l) || slices.Contains(want, l) {
+			continue
+		}
+		if l == review.LabelPending {
+			dropPending = true // after the verdict is in place
+			continue
+		}
+		if err := remove(l); err != nil {
+			return err
+		}
+	}
+	if add := missingFrom(current, want); len(add) > 0 {
+		if err := p.deps.forge.AddLabels(ctx, number, add); err != nil {
+			return fmt.Errorf("adding labels %s: %w", strings.Join(add, ", "), err)
+		}
+	}
+	if dropPending {
+		return remove(review.LabelPending)
 	}
 	return nil
 }
 
+// missingFrom returns the labels of want that have lacks.
+func missingFrom(have, want []string) []string {
+	var out []string
+	for _, l := range want {
+		if !slices.Contains(have, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 func isReviewLabel(l string) bool {
-	return strings.HasPrefix(l, "security-risk:") || l == "security-blocked"
+	return strings.HasPrefix(l, review.LabelRiskPrefix) || l == review.LabelBlocked || l == review.LabelPending
 }
 
 func hasRiskLabel(labels []string) bool {
 	for _, l := range labels {
-		if strings.HasPrefix(l, "security-risk:") {
+		if strings.HasPrefix(l, review.LabelRiskPrefix) {
 			return true
 		}
 	}

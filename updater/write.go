@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/registry"
 )
@@ -26,11 +27,27 @@ type work struct {
 	step   prStep
 	rng    *ranges.Range
 	review *reviewed
+	// inspected is closed once rng and review are set; nil when the work
+	// needs no inspection.
+	inspected chan struct{}
+}
+
+// ready reports whether the work may be written now.
+func (w *work) ready() bool {
+	if w.inspected == nil {
+		return true
+	}
+	select {
+	case <-w.inspected:
+		return true
+	default:
+		return false
+	}
 }
 
 // write is the write side of a pass, and its rehearsal in a dry run: PR
 // policy, branch pushes, pull requests, closes and reviews. Reads run in
-// parallel; writes run one server at a time, in name order.
+// parallel; writes run one server at a time, each once its range is inspected.
 func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([]Decision, error) {
 	prs, err := p.deps.forge.ListPulls(ctx, p.opts.BranchPrefix)
 	if err != nil {
@@ -40,12 +57,14 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 
 	if p.deps.remote != nil {
 		for i := range planned {
-			p.rebaseOnBase(&planned[i])
+			p.rebaseOnBase(ctx, &planned[i])
 		}
 	}
 	if p.opts.MinAge > 0 {
 		p.each(ctx, planned, func(ctx context.Context, d *Decision) { p.applyCooldown(ctx, d) })
 	}
+
+	botClosed := p.botCloses(ctx, planned, byServer)
 
 	sort.Slice(planned, func(i, j int) bool { return planned[i].Server < planned[j].Server })
 	works := make([]*work, 0, len(planned))
@@ -53,7 +72,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 	for i := range planned {
 		d := &planned[i]
 		_, branchExists := p.branch(d.Server)
-		w := &work{d: d, step: decidePR(d, byServer[d.Server], branchExists)}
+		w := &work{d: d, step: decidePR(d, byServer[d.Server], branchExists, botClosed)}
 		if w.step.action == prOpen {
 			if p.opts.MaxNewPRs > 0 && opened >= p.opts.MaxNewPRs {
 				d.Action = ActionDeferred
@@ -67,27 +86,89 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 		works = append(works, w)
 	}
 
-	// Inspect the upstream ranges and review them, in parallel: reads only.
+	// Inspect the upstream ranges and review them, in parallel (reads
+	// only), and write each server once its own inspection is done: one
+	// upstream that hangs until its --timeout delays no other server's
+	// writes.
 	var inspect []*work
 	for _, w := range works {
 		if !p.opts.DryRun && p.needsRange(w) {
+			w.inspected = make(chan struct{})
 			inspect = append(inspect, w)
 		}
 	}
-	p.parallel(ctx, len(inspect), func(ctx context.Context, i int) { p.inspect(ctx, inspect[i]) })
-
-	for _, w := range works {
-		if ctx.Err() != nil {
-			// Shutting down: servers not started stay as planned; the next
-			// pass picks them up.
-			break
-		}
-		p.apply(ctx, w)
+	progress := make(chan struct{}, len(inspect))
+	finished := make(chan any, 1) // the inspections' end, with a panic to carry
+	go func() {
+		defer func() { finished <- recover() }()
+		p.parallel(ctx, len(inspect), func(ctx context.Context, i int) {
+			defer func() {
+				close(inspect[i].inspected)
+				progress <- struct{}{}
+			}()
+			p.inspect(ctx, inspect[i])
+		})
+	}()
+	p.writeAsReady(ctx, works, progress)
+	if panicked := <-finished; panicked != nil {
+		panic(panicked)
 	}
 	if ctx.Err() == nil {
 		p.closeRemoved(ctx, byServer, sel)
 	}
 	return planned, nil
+}
+
+// botCloses finds which of the closed PRs that would hold a bump the bot
+// closed itself (a removed server, a pin made by hand): GitHub records
+// who closed a PR, and a close by the PR's own author, the bot, is no
+// maintainer's decision. Only PRs proposing a bump's very target are
+// asked about, one read each; a server whose answer cannot be had fails
+// rather than guess either way.
+func (p *pass) botCloses(ctx context.Context, planned []Decision, byServer map[string]serverPRs) map[int]bool {
+	bot := map[int]bool{}
+	for i := range planned {
+		d := &planned[i]
+		if d.Action != ActionBump {
+			continue
+		}
+		for _, pr := range byServer[d.Server] {
+			if pr.State != "closed" || pr.Merged {
+				continue
+			}
+			if m, ok := parseMarker(pr.Body); !ok || m.To != d.Target {
+				continue
+			}
+			who, err := p.deps.forge.ClosedBy(ctx, pr.Number)
+			if err != nil {
+				p.fail(d, fmt.Errorf("who closed pull request #%d: %w", pr.Number, err))
+				break
+			}
+			bot[pr.Number] = who != "" && who == pr.User
+		}
+	}
+	return bot
+}
+
+// writeAsReady applies the works one at a time: the first in name order
+// whose inspection is done (with fast upstreams, name order), waiting for
+// the next inspection only when none is. Shutting down, servers not
+// started stay as planned; the next pass picks them up.
+func (p *pass) writeAsReady(ctx context.Context, works []*work, progress <-chan struct{}) {
+	left := slices.Clone(works)
+	for len(left) > 0 && ctx.Err() == nil {
+		i := slices.IndexFunc(left, (*work).ready)
+		if i < 0 {
+			select {
+			case <-progress:
+			case <-ctx.Done():
+			}
+			continue
+		}
+		w := left[i]
+		left = slices.Delete(left, i, i+1)
+		p.apply(ctx, w)
+	}
 }
 
 // needsRange: the bot will (re)write the branch or PR body, or publish a
@@ -120,8 +201,13 @@ func (p *pass) branchStale(d *Decision) bool {
 
 // rebaseOnBase re-plans a decision against the registry's base branch,
 // which the PR targets and which may differ from the local checkout (a
-// maintainer pinned the server by hand since, or the checkout is stale).
-func (p *pass) rebaseOnBase(d *Decision) {
+// maintainer pinned the server by hand since, moved it to a fork, or the
+// checkout is stale). Every field the decision was made from (project,
+// branch, directory, commit) is compared; when any differs, the decision
+// is made again from the base branch's file, and a changed project or
+// branch is resolved again: a resolution of another repository or ref
+// says nothing about this one.
+func (p *pass) rebaseOnBase(ctx context.Context, d *Decision) {
 	if d.Action != ActionBump && d.Action != ActionUpToDate {
 		return
 	}
@@ -139,11 +225,24 @@ func (p *pass) rebaseOnBase(d *Decision) {
 		p.fail(d, fmt.Errorf("on the base branch: %w", err))
 		return
 	}
-	if f.Server.Source == nil || f.Server.Source.Commit == d.Current && f.Server.Source.Branch == d.oldBranch {
+	if reason := ineligible(f); reason != "" {
+		*d = Decision{Server: d.Server, Path: d.Path, Action: ActionSkipped, Detail: reason + " (on the base branch)"}
 		return
 	}
-	replanned := plan(f, d.res, nil)
-	if replanned.Action == ActionUpToDate {
+	src := f.Server.Source
+	if src.Project == d.project && src.Branch == d.oldBranch && src.Directory == d.directory && src.Commit == d.Current {
+		return
+	}
+	if problems := registry.Validate(f); len(problems) > 0 {
+		p.fail(d, fmt.Errorf("on the base branch: %w", problems[0]))
+		return
+	}
+	res, resolveErr := d.res, error(nil)
+	if src.Project != d.project || src.Branch != d.oldBranch {
+		res, resolveErr = p.deps.resolver.Resolve(ctx, upstream.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+	}
+	replanned := plan(f, res, resolveErr)
+	if replanned.Action == ActionUpToDate && src.Commit != d.Current {
 		replanned.Detail = "pinned on the base branch"
 	}
 	*d = replanned
@@ -254,19 +353,23 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
 }
 
-// updatePR moves an open PR to a new target. The review of the new range
-// is published before the body's marker changes: a pass killed in between
-// leaves the old marker, and the next pass redoes the update.
+// updatePR moves an open PR to a new target. The writes are ordered so
+// the new head is never shown with a verdict that is not its own: the
+// review is marked pending before the push, the body follows the push,
+// and the review of the new range comes last, the risk label its final
+// write. A pass killed or failing anywhere in between leaves "pending";
+// the next pass finishes the update (old marker) or the review (no risk
+// label, see keepPR).
 func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 	d, pr := w.d, w.step.pr
+	if err := p.markPending(ctx, pr); err != nil {
+		return err
+	}
 	sha, pushed, err := p.pushBranch(ctx, w, branch)
 	if err != nil {
 		return err
 	}
 	if err := p.restoreLabels(ctx, pr); err != nil {
-		return err
-	}
-	if err := p.publishReview(ctx, w, pr.Number, sha, pr.Labels); err != nil {
 		return err
 	}
 	title, body := prTitle(d), prBody(d, w.rng)
@@ -277,7 +380,7 @@ func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 	}
 	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: PRUpdated, Pushed: pushed}
 	p.log.Info("updated PR", "server", d.Server, "pr", pr.Number, "target", d.Target, "pushed", pushed)
-	return nil
+	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
 }
 
 // keepPR repairs an open PR that already proposes the target: the branch
@@ -389,13 +492,20 @@ func (p *pass) closePR(ctx context.Context, pr *github.PullRequest, reason, bran
 	return nil
 }
 
-// closeRemoved closes open bot PRs whose server left the registry.
+// closeRemoved closes open bot PRs whose server left the registry. The
+// registry read may be a stale or partial checkout: a server whose file
+// the fetched base branch still holds has not left, whatever the listing.
 func (p *pass) closeRemoved(ctx context.Context, byServer map[string]serverPRs, sel *selection) {
 	names := make([]string, 0, len(byServer))
 	for name := range byServer {
-		if !sel.names[name] && p.opts.Shard.Has(name) && len(p.opts.Servers) == 0 {
-			names = append(names, name)
+		if sel.names[name] || !p.opts.Shard.Has(name) || len(p.opts.Servers) > 0 {
+			continue
 		}
+		if p.onBase(name) {
+			p.log.Warn("not closing the PR of a server the registry read lacks but the base branch holds", "server", name)
+			continue
+		}
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
@@ -417,6 +527,16 @@ func (p *pass) closeRemoved(ctx context.Context, byServer map[string]serverPRs, 
 			}
 		}
 	}
+}
+
+// onBase reports whether the fetched base branch holds the server's file
+// (or cannot say: then it is not removed either).
+func (p *pass) onBase(server string) bool {
+	if p.deps.remote == nil {
+		return false
+	}
+	_, found, err := p.deps.remote.ReadFile(p.deps.remote.BaseTip(), registry.ServerPath(server))
+	return found || err != nil
 }
 
 func (p *pass) baseBranch() string { return p.opts.BaseBranch }

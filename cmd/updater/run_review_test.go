@@ -148,3 +148,26 @@ func TestCommitViaAPI(t *testing.T) {
 		t.Errorf("second pass wrote %+v", w)
 	}
 }
+
+// TestAgentCopyLeavesOutLongNames: a file name longer than any file system
+// takes aborted the agent's copy (and lost its review). It is left out
+// with a finding; the agent still reviews the rest.
+func TestAgentCopyLeavesOutLongNames(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"long": 0}, 1)
+	f.ups["long"].repo.Commit("main", "a long name", gittest.Files(map[string]string{
+		"src/" + strings.Repeat("n", 300) + ".go": "package main\n", "src/main.go": "package main // 2\n",
+	}))
+	agent := `ls "$REVIEW_CODE_DIR/src" > "$REVIEW_OUTPUT_DIR/report.md"; printf 'security-risk:low\n' > "$REVIEW_OUTPUT_DIR/labels.txt"`
+	reports := t.TempDir()
+	f.pass(exitOK, "--review", "command", "--reviewer-cmd", agent, "--report-dir", reports)
+	report, err := os.ReadFile(filepath.Join(reports, "long", "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(report), "review did not complete") || !strings.Contains(string(report), "main.go") {
+		t.Errorf("the agent's review was lost:\n%s", report)
+	}
+	if !strings.Contains(string(report), "left out of the agent reviewer's copy") {
+		t.Errorf("no finding for the entry left out:\n%s", report)
+	}
+}

@@ -104,7 +104,14 @@ func (r passReport) of(server string) (decision, outcome string, number int) {
 // pass runs `updater run` against the fixture and returns its report.
 func (f *registryFixture) pass(wantCode int, extra ...string) passReport {
 	f.t.Helper()
-	args := append([]string{"run", "--registry", f.checkout(), "--cache-dir", f.cache, "--json", "--write-pause", "0", "--log-format", "json"}, extra...)
+	return f.passArgs(wantCode, append([]string{"run", "--registry", f.checkout()}, extra...)...)
+}
+
+// passArgs runs the command line args (a run command) with the fixture's
+// cache, JSON report and logs, and returns its report.
+func (f *registryFixture) passArgs(wantCode int, args ...string) passReport {
+	f.t.Helper()
+	args = append(args, "--cache-dir", f.cache, "--json", "--write-pause", "0", "--log-format", "json")
 	code, stdout, stderr := cli(context.Background(), f.env, args...)
 	if code != wantCode {
 		f.t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, wantCode, stdout, stderr)

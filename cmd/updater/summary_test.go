@@ -27,8 +27,10 @@ func TestSummaryGolden(t *testing.T) {
 		f.names = append(f.names, name)
 	}
 
-	// Pass 1 opens alpha's and delta's PRs; a maintainer closes delta's.
-	f.pass(exitFailed, "--server", "alpha,delta,gone")
+	// Pass 1 opens alpha's and delta's PRs (one inspection at a time, so
+	// in name order: the numbers are in the golden file); a maintainer
+	// closes delta's.
+	f.pass(exitFailed, "--server", "alpha,delta,gone", "--concurrency", "1")
 	delta, ok := f.openPRs()["delta"]
 	if !ok {
 		t.Fatal("pass 1 opened no PR for delta")

@@ -64,7 +64,7 @@ func (g *GitHub) PublishCheck(ctx context.Context, c Check) error {
 	if c.DetailsURL != "" {
 		run.DetailsURL = github.String(c.DetailsURL)
 	}
-	_, _, err := g.client.Checks.CreateCheckRun(ctx, g.owner, g.name, run)
+	err := g.upsertCheckRun(ctx, run)
 	if err == nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/google/go-github/v66/github"
 
@@ -30,6 +31,21 @@ func (a *HeadAPI) CommitSHA(ctx context.Context, owner, repo, ref, lastSHA strin
 		return "", true, err
 	}
 	return sha, false, err
+}
+
+// WebHost is the web host whose repositories the API serves: github.com
+// for api.github.com, the API's own host for GitHub Enterprise
+// (https://ghe.example.com/api/v3/), "" when the client says nothing.
+func (a *HeadAPI) WebHost() string {
+	base := a.client.BaseURL
+	if base == nil || base.Host == "" {
+		return ""
+	}
+	host := strings.ToLower(base.Host)
+	if host == "api.github.com" {
+		return "github.com"
+	}
+	return host
 }
 
 // NotFound is a 404 or 422: an unknown branch or repository.

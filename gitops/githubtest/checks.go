@@ -18,6 +18,8 @@ type CheckRun struct {
 	Summary    string
 	Text       string
 	DetailsURL string
+	ExternalID string
+	Updates    int // PATCHes received
 }
 
 // Status is a commit status.
@@ -61,7 +63,7 @@ func (s *Server) createCheckRun(w http.ResponseWriter, r *http.Request) {
 	}
 	run := &CheckRun{
 		ID: s.newIDLocked(), Name: in.Name, HeadSHA: in.HeadSHA,
-		Status: in.GetStatus(), Conclusion: in.GetConclusion(), DetailsURL: in.GetDetailsURL(),
+		Status: in.GetStatus(), Conclusion: in.GetConclusion(), DetailsURL: in.GetDetailsURL(), ExternalID: in.GetExternalID(),
 	}
 	if run.Status == "" {
 		run.Status = "queued"

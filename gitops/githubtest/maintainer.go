@@ -125,7 +125,7 @@ func (s *Server) ClosePR(n int) {
 	pr := s.mustPullLocked(n)
 	if pr.State == "open" {
 		now := s.opts.Now()
-		pr.State, pr.ClosedAt, pr.UpdatedAt = "closed", now, now
+		pr.State, pr.ClosedAt, pr.UpdatedAt, pr.ClosedBy = "closed", now, now, MaintainerLogin
 	}
 }
 
@@ -155,7 +155,7 @@ func (s *Server) MergePR(n int) string {
 		s.refsMoved = true
 	}
 	now := s.opts.Now()
-	pr.State, pr.Merged, pr.ClosedAt, pr.MergedAt, pr.UpdatedAt = "closed", true, now, now, now
+	pr.State, pr.Merged, pr.ClosedAt, pr.MergedAt, pr.UpdatedAt, pr.ClosedBy = "closed", true, now, now, now, MaintainerLogin
 	return tip
 }
 
@@ -243,6 +243,17 @@ func (s *Server) AddLabel(n int, label string) {
 	pr := s.mustPullLocked(n)
 	if !slices.Contains(pr.Labels, label) {
 		pr.Labels = append(pr.Labels, label)
+	}
+}
+
+// RemoveLabel takes a label off pull request n as a human would.
+func (s *Server) RemoveLabel(n int, label string) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr := s.mustPullLocked(n)
+	if i := slices.Index(pr.Labels, label); i >= 0 {
+		pr.Labels = slices.Delete(pr.Labels, i, i+1)
 	}
 }
 

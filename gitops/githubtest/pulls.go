@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-github/v66/github"
 )
@@ -28,6 +29,7 @@ type PullRequest struct {
 	UpdatedAt time.Time
 	ClosedAt  time.Time
 	MergedAt  time.Time
+	ClosedBy  string // login of who closed it ("" while open, or when a deleted branch closed it)
 }
 
 func (p *PullRequest) clone() PullRequest {
@@ -183,6 +185,9 @@ func (s *Server) createPull(w http.ResponseWriter, r *http.Request) {
 		unprocessable(w, ValidationError{Resource: "PullRequest", Field: "title", Code: "missing_field"})
 		return
 	}
+	if !bodyFits(w, in.Body) {
+		return
+	}
 	head, ok := s.parseHead(in.Head)
 	headTip := ""
 	if ok {
@@ -219,6 +224,19 @@ func (s *Server) createPull(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.pullJSON(pr))
 }
 
+// maxBodyChars is GitHub's limit on a pull request body.
+const maxBodyChars = 65536
+
+// bodyFits answers 422 as GitHub does for a body over the limit.
+func bodyFits(w http.ResponseWriter, body string) bool {
+	if utf8.RuneCountInString(body) <= maxBodyChars {
+		return true
+	}
+	unprocessable(w, ValidationError{Resource: "Issue", Field: "body", Code: "custom",
+		Message: "body is too long (maximum is 65536 characters)"})
+	return false
+}
+
 // nextIssueNumberLocked numbers pull requests like GitHub: 1, 2, 3...
 func (s *Server) nextIssueNumberLocked() int { return len(s.pulls) + 1 }
 
@@ -244,12 +262,15 @@ func (s *Server) editPull(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
+	if in.Body != nil && !bodyFits(w, *in.Body) {
+		return
+	}
 	now := s.opts.Now()
 	if in.State != nil {
 		switch *in.State {
 		case "closed":
 			if pr.State == "open" {
-				pr.State, pr.ClosedAt = "closed", now
+				pr.State, pr.ClosedAt, pr.ClosedBy = "closed", now, s.opts.BotLogin
 			}
 		case "open":
 			if pr.State == "closed" && !pr.Merged {
@@ -264,7 +285,7 @@ func (s *Server) editPull(w http.ResponseWriter, r *http.Request) {
 						return
 					}
 				}
-				pr.State, pr.ClosedAt = "open", time.Time{}
+				pr.State, pr.ClosedAt, pr.ClosedBy = "open", time.Time{}, ""
 				s.refsMoved = true
 				s.syncPullsLocked()
 			}

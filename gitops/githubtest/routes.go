@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	s.handle("GET "+repo+"/pulls/{number}", authToken, registryOnly, s.getPull)
 	s.handle("PATCH "+repo+"/pulls/{number}", authToken, registryOnly, s.editPull)
 
+	s.handle("GET "+repo+"/issues/{number}", authToken, registryOnly, s.getIssue)
 	s.handle("GET "+repo+"/issues/{number}/comments", authToken, registryOnly, s.listComments)
 	s.handle("POST "+repo+"/issues/{number}/comments", authToken, registryOnly, s.createComment)
 	s.handle("PATCH "+repo+"/issues/comments/{id}", authToken, registryOnly, s.editComment)
@@ -40,6 +41,8 @@ func (s *Server) routes() {
 	s.handle("DELETE "+repo+"/issues/{number}/labels/{name}", authToken, registryOnly, s.removeLabel)
 
 	s.handle("POST "+repo+"/check-runs", authToken, registryOnly, s.createCheckRun)
+	s.handle("PATCH "+repo+"/check-runs/{id}", authToken, registryOnly, s.updateCheckRun)
+	s.handle("GET "+repo+"/commits/{sha}/check-runs", authToken, registryOnly, s.listCheckRuns)
 	s.handle("POST "+repo+"/statuses/{sha}", authToken, registryOnly, s.createStatus)
 	s.handle("POST "+repo+"/dispatches", authToken, anyRepo, s.createDispatch)
 

@@ -48,7 +48,8 @@ func (l ExportLimits) withDefaults() ExportLimits {
 // the skip names the target), submodules, names that are unsafe or
 // unportable (".", "..", containing "/" or "\", control characters,
 // invalid UTF-8, ".git" in any case, which would make the copy a
-// repository with its own config and hooks), directories nested deeper
+// repository with its own config and hooks, longer than a file system
+// takes), directories nested deeper
 // than maxExportDepth, and files past the limits. All writes go through
 // an os.Root, so nothing lands outside dst. Use
 // RemoveExport to delete the copy afterwards.
@@ -275,6 +276,8 @@ func unsafeName(name string) string {
 		return "entry name is not valid UTF-8: not exported"
 	case strings.EqualFold(name, ".git"):
 		return "\".git\" entry: not exported"
+	case len(name) > maxExportNameBytes:
+		return fmt.Sprintf("entry name longer than %d bytes: not exported", maxExportNameBytes)
 	}
 	for _, r := range name {
 		if unicode.IsControl(r) || isFormatRune(r) {
@@ -283,6 +286,11 @@ func unsafeName(name string) string {
 	}
 	return ""
 }
+
+// maxExportNameBytes is the longest file name common file systems take
+// (ext4, xfs, btrfs, APFS): git has no such limit, and one longer name
+// must cost only itself, not the whole copy.
+const maxExportNameBytes = 255
 
 // RemoveExport deletes a directory ExportTree wrote, read-only parts
 // included. It does not follow symlinks.

@@ -17,6 +17,9 @@ import (
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
+// longName is a file name no common file system takes (255 bytes at most).
+var longName = strings.Repeat("n", 300)
+
 func TestExportTree(t *testing.T) {
 	s := gittest.NewServer(t)
 	r := s.NewRepo("hostile", "main")
@@ -34,6 +37,8 @@ func TestExportTree(t *testing.T) {
 		{Path: "bidi\u202etxt.exe", Content: []byte("x\n")},
 		{Path: "bad\xffname", Content: []byte("x\n")},
 		{Path: "big.bin", Content: []byte(strings.Repeat("z", 5000))},
+		{Path: longName + ".txt", Content: []byte("x\n")},
+		{Path: "src/" + longName + "/f.txt", Content: []byte("x\n")},
 	})
 	c, err := NewCache(t.TempDir(), CacheOptions{Export: ExportLimits{MaxFileBytes: 4096}})
 	if err != nil {
@@ -106,7 +111,10 @@ func TestExportTree(t *testing.T) {
 		"src/up: symlink to \"../../../outside\" not exported",
 		"vendor/sub: submodule 0123456789abcdef0123456789abcdef01234567 not exported",
 		"x/.GIT: \".git\" entry: not exported",
+		longName + ".txt: entry name longer than 255 bytes: not exported",
+		"src/" + longName + ": entry name longer than 255 bytes: not exported",
 	}
+	sort.Strings(wantReasons)
 	if !reflect.DeepEqual(reasons, wantReasons) {
 		t.Errorf("skips:\n%s\nwant\n%s", strings.Join(reasons, "\n"), strings.Join(wantReasons, "\n"))
 	}

@@ -52,6 +52,10 @@ type HeadAPI interface {
 	Transient(err error) bool
 	// NotFound says the branch or repository is unknown to the API.
 	NotFound(err error) bool
+	// WebHost is the host whose repositories the API answers for
+	// (github.com for api.github.com, an enterprise's own host), "" when
+	// unknown: only upstreams there are asked of it.
+	WebHost() string
 }
 
 // ResolverOptions configures a Resolver. Zero values mean the defaults.
@@ -68,8 +72,11 @@ type ResolverOptions struct {
 	Backoff time.Duration
 	// GitHub is used by the api and auto modes; nil means git only.
 	GitHub HeadAPI
-	// GitHubHost is the web host whose projects GitHub can answer for
-	// (default "github.com"; set it for GitHub Enterprise).
+	// GitHubHost is the web host whose projects GitHub can answer for.
+	// The default is the host of GitHub's API URL (github.com for
+	// api.github.com): an enterprise API knows nothing of github.com's
+	// repositories, and may hold a namesake with other commits. Upstreams
+	// on any other host are resolved over git.
 	GitHubHost string
 	// List bounds each ref listing (its Timeout defaults to one attempt's
 	// share of Timeout).
@@ -107,8 +114,8 @@ func NewResolver(opts ResolverOptions) *Resolver {
 	if opts.Backoff <= 0 {
 		opts.Backoff = DefaultResolveBackoff
 	}
-	if opts.GitHubHost == "" {
-		opts.GitHubHost = "github.com"
+	if opts.GitHubHost == "" && opts.GitHub != nil {
+		opts.GitHubHost = opts.GitHub.WebHost()
 	}
 	attemptTimeout := opts.Timeout / time.Duration(opts.Attempts)
 	if opts.List.Timeout <= 0 || opts.List.Timeout > attemptTimeout {
@@ -170,7 +177,7 @@ func (r *Resolver) Resolve(ctx context.Context, u Upstream) (Resolution, error) 
 // with a client. Tags always go through git: the API cannot list them in
 // version order in one cheap call.
 func (r *Resolver) apiEligible(u Upstream) (owner, repo string, ok bool) {
-	if r.opts.Mode == ResolveGit || r.opts.GitHub == nil || looksLikeTag(u.Branch) {
+	if r.opts.Mode == ResolveGit || r.opts.GitHub == nil || r.opts.GitHubHost == "" || looksLikeTag(u.Branch) {
 		return "", "", false
 	}
 	return githubRepo(u.Project, r.opts.GitHubHost)

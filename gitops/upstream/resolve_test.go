@@ -391,3 +391,29 @@ func TestGitHubRepo(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIOnlyForItsOwnHost: with an enterprise API, a github.com upstream
+// is not asked of it (an enterprise namesake may hold other commits); the
+// enterprise's own upstreams are. github.com's API serves github.com.
+func TestAPIOnlyForItsOwnHost(t *testing.T) {
+	client := func(base string) HeadAPI {
+		c := github.NewClient(nil)
+		c.BaseURL, _ = url.Parse(base)
+		return ghapi.NewHeadAPI(c)
+	}
+	tests := []struct {
+		api, project string
+		want         bool
+	}{
+		{"https://ghe.example.com/api/v3/", "https://github.com/modelcontextprotocol/servers", false},
+		{"https://ghe.example.com/api/v3/", "https://ghe.example.com/team/server", true},
+		{"https://api.github.com/", "https://github.com/modelcontextprotocol/servers", true},
+		{"https://api.github.com/", "https://ghe.example.com/team/server", false},
+	}
+	for _, tt := range tests {
+		r := NewResolver(ResolverOptions{Mode: ResolveAPI, GitHub: client(tt.api)})
+		if _, _, ok := r.apiEligible(Upstream{Project: tt.project}); ok != tt.want {
+			t.Errorf("API %s, upstream %s: via the API %v, want %v", tt.api, tt.project, ok, tt.want)
+		}
+	}
+}

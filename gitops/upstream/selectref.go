@@ -41,9 +41,10 @@ type Resolution struct {
 
 // Frozen reasons are stable texts the report shows.
 const (
-	frozenPullRequest = "follows pull request ref %s"
-	frozenGone        = "ref %s no longer exists upstream"
-	frozenOtherRef    = "follows ref %s, which is neither a branch nor a tag"
+	frozenPullRequest   = "follows pull request ref %s"
+	frozenGone          = "ref %s no longer exists upstream"
+	frozenOtherRef      = "follows ref %s, which is neither a branch nor a tag"
+	frozenHeadElsewhere = "the upstream's HEAD points at %s, not at a branch"
 )
 
 // ErrNoDefaultBranch means the upstream did not say which branch its HEAD
@@ -92,6 +93,14 @@ func followRef(refs *Refs, branch string) (followed, error) {
 	if branch == "" {
 		if refs.Head == "" {
 			return followed{}, ErrNoDefaultBranch
+		}
+		// A HEAD aimed at a proposal or another namespace is no default
+		// branch: frozen, as source.branch naming the same ref would be.
+		switch {
+		case isPullRequestRef(refs.Head):
+			return followed{kind: KindDefaultBranch, ref: refs.Head, frozen: fmt.Sprintf(frozenPullRequest, refs.Head)}, nil
+		case !strings.HasPrefix(refs.Head, "refs/heads/"):
+			return followed{kind: KindDefaultBranch, ref: refs.Head, frozen: fmt.Sprintf(frozenHeadElsewhere, refs.Head)}, nil
 		}
 		if _, ok := refs.Refs[refs.Head]; !ok {
 			return followed{}, fmt.Errorf("%w: HEAD points at %s, which has no commits", ErrNoDefaultBranch, refs.Head)

@@ -113,6 +113,41 @@ func (r *Result) writeExecutiveSummary(b *strings.Builder, meta ReportMeta) {
 		fmt.Fprintf(b, "- **[%s]** %s\n", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, maxTitle))
 	}
 	b.WriteString("\n")
+	r.writeNotReviewed(b)
+}
+
+// maxSummarySkips bounds the entries the summary names as not reviewed.
+const maxSummarySkips = 10
+
+// writeNotReviewed names what the caps left out of the review, whatever
+// else the report holds: thousands of trivial findings must not push a
+// skipped 200 MB binary past the findings the report has room for.
+func (r *Result) writeNotReviewed(b *strings.Builder) {
+	var lines []string
+	more := 0
+	for _, f := range r.Findings {
+		if f.Rule != RuleSkippedContent {
+			continue
+		}
+		what := "the range"
+		if len(f.Evidence) > 0 {
+			what = mdsafe.Code(f.Evidence[0], maxLocation)
+		}
+		if len(lines) == maxSummarySkips {
+			more++
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("- %s: %s", what, mdsafe.Prose(f.Detail, maxDetail)))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("Not reviewed (left out by size and count caps):\n\n")
+	b.WriteString(strings.Join(lines, "\n"))
+	if more > 0 {
+		fmt.Fprintf(b, "\n- … and %d more", more)
+	}
+	b.WriteString("\n\n")
 }
 
 func (r *Result) writeFindings(b *strings.Builder) {

@@ -189,3 +189,23 @@ func TestCheckSummary(t *testing.T) {
 		t.Errorf("empty: %q", got)
 	}
 }
+
+// TestSkippedAlwaysInSummary: five thousand trivial findings sort before
+// a skipped 200 MB binary and fill the findings the report renders; the
+// summary still names what was not reviewed.
+func TestSkippedAlwaysInSummary(t *testing.T) {
+	var fs []Finding
+	for i := range 5000 {
+		fs = append(fs, Finding{Rule: RuleDependencies, Severity: Medium, Title: fmt.Sprintf("dependency %d", i)})
+	}
+	rng := &ranges.Range{Skipped: []ranges.Skip{{Path: "dist/huge.bin", Reason: "file is 209715200 bytes, over the per-file cap"}}}
+	for _, f := range checkSkippedContent(rng) {
+		f.Rule = RuleSkippedContent // as Review names what its rules find
+		fs = append(fs, f)
+	}
+	md := newResult(fs, ModeBuiltin).Markdown(ReportMeta{})
+	summary, _, _ := strings.Cut(md, "## Detailed Findings")
+	if !strings.Contains(summary, "dist/huge.bin") || !strings.Contains(summary, "209715200 bytes") {
+		t.Errorf("the summary does not name what was skipped for size:\n%s", summary)
+	}
+}

@@ -19,9 +19,12 @@ const (
 )
 
 // Labels the review owns on a PR. Any other label is a human's.
+// LabelPending stands in for the verdict while a new head's review is
+// not published yet: a head is never shown with a verdict not its own.
 const (
 	LabelRiskPrefix = "security-risk:"
 	LabelBlocked    = "security-blocked"
+	LabelPending    = "security-review-pending"
 )
 
 // Result is the outcome of a review.
