@@ -30,6 +30,10 @@ func diffFiles(ctx context.Context, st storer.EncodedObjectStorer, from, to *obj
 	if err != nil {
 		return nil, nil, fmt.Errorf("diff trees: %w", err)
 	}
+	changes, err = pairRenames(ctx, st, changes, limits)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rename detection: %w", err)
+	}
 	type pending struct {
 		treeChange
 		inDir bool
@@ -57,11 +61,14 @@ func diffFiles(ctx context.Context, st storer.EncodedObjectStorer, from, to *obj
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		fc := FileChange{Path: p.path, InDirectory: p.inDir}
+		fc := FileChange{Path: p.path, OldPath: p.oldPath, InDirectory: p.inDir}
 		var oldSide, newSide *object.TreeEntry
 		switch p.action {
 		case merkletrie.Insert:
 			fc.Status, newSide = FileAdded, &p.to
+			if p.oldPath != "" { // a copy: compared with its source
+				oldSide = &p.from
+			}
 		case merkletrie.Delete:
 			fc.Status, oldSide = FileDeleted, &p.from
 		default:

@@ -56,7 +56,12 @@ const (
 
 // FileChange is one changed path between Base and Head.
 type FileChange struct {
-	Path        string
+	Path string
+	// OldPath is the path the file had at Base when it was moved there
+	// (Status FileModified) or copied from there (Status FileAdded); ""
+	// otherwise. Old, RemovedLines and OldSize then describe that file,
+	// so a moved file shows only what changed in it.
+	OldPath     string
 	Status      FileStatus
 	InDirectory bool   // under source.directory (always true when Directory is "")
 	Mode        string // "", "executable", "symlink" or "submodule" (of the new side, or old for deletions)
