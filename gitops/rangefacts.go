@@ -75,6 +75,8 @@ type RangeQuery struct {
 	Directory string // source.directory; "" or "." for the whole repository
 	Base      string // the current pin
 	Head      string // the proposed pin
+	// Release: the range follows a tag (see Range.Release).
+	Release bool
 }
 
 // ComputeRange computes the facts of Base..Head from objects already in
@@ -98,7 +100,7 @@ func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQue
 		return nil, err
 	}
 	dir := normalizeDirectory(q.Directory)
-	r := &Range{Project: q.Project, Directory: dir, Base: base.String(), Head: head.String()}
+	r := &Range{Project: q.Project, Directory: dir, Base: base.String(), Head: head.String(), Release: q.Release}
 	headCommit, err := object.GetCommit(st, head)
 	if err != nil {
 		return nil, fmt.Errorf("head commit %s: %w", head, err)
@@ -141,9 +143,20 @@ func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQue
 		r.Skipped = append(r.Skipped, *authorSkip)
 	}
 
-	baseTree, err := baseCommit.Tree()
+	from := baseCommit
+	if q.Release && !r.Ancestor && !walk.truncated {
+		mb, err := releaseMergeBase(baseCommit, headCommit)
+		if err != nil {
+			return nil, fmt.Errorf("merge base of %s and %s: %w", base, head, err)
+		}
+		if mb != nil {
+			r.MergeBase = mb.Hash.String()
+			from = mb
+		}
+	}
+	baseTree, err := from.Tree()
 	if err != nil {
-		return nil, fmt.Errorf("tree of base %s: %w", base, err)
+		return nil, fmt.Errorf("tree of %s: %w", from.Hash, err)
 	}
 	headTree, err := headCommit.Tree()
 	if err != nil {
@@ -156,6 +169,17 @@ func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQue
 	r.Files = files
 	r.Skipped = append(r.Skipped, skipped...)
 	return r, nil
+}
+
+// releaseMergeBase is the newest merge base of a and b (git merge-base
+// picks one of several the same way), or nil when they share no history.
+func releaseMergeBase(a, b *object.Commit) (*object.Commit, error) {
+	bases, err := a.MergeBase(b)
+	if err != nil || len(bases) == 0 {
+		return nil, err
+	}
+	sortNewestFirst(bases)
+	return bases[0], nil
 }
 
 // normalizeDirectory turns source.directory into a clean relative path
@@ -263,7 +287,8 @@ func (c *Cache) Range(ctx context.Context, project, ref, directory, base, head s
 			return nil, upstreamError(project, "range", fmt.Errorf("head commit %s not found upstream", h))
 		}
 	}
-	r, err := ComputeRange(ctx, repo.st, RangeQuery{Project: RedactURL(project), Directory: directory, Base: base, Head: head}, limits)
+	q := RangeQuery{Project: RedactURL(project), Directory: directory, Base: base, Head: head, Release: strings.HasPrefix(ref, "refs/tags/")}
+	r, err := ComputeRange(ctx, repo.st, q, limits)
 	if err != nil {
 		return nil, upstreamError(project, "range", err)
 	}
