@@ -22,6 +22,7 @@ type history interface {
 	IsAncestor(ctx context.Context, project, ref, ancestor, descendant string) (bool, error)
 	CommitTime(ctx context.Context, project, ref, sha string) (time.Time, error)
 	ExportTree(ctx context.Context, project, commit, dst string) ([]gitops.Skip, error)
+	CheckBuild(ctx context.Context, project, ref, base, head string, in gitops.BuildInputs) (gitops.BuildCheck, error)
 }
 
 // forge is the registry repository's pull requests and checks.

@@ -92,13 +92,14 @@ type fakeHistory struct {
 	ranges map[string]*gitops.Range
 	newest map[string]string    // project -> newest commit old enough ("" = none)
 	times  map[string]time.Time // sha -> commit time
+	builds map[string]gitops.BuildCheck
 
 	mu         sync.Mutex
 	rangeCalls int
 }
 
 func newFakeHistory() *fakeHistory {
-	return &fakeHistory{ranges: map[string]*gitops.Range{}, newest: map[string]string{}, times: map[string]time.Time{}}
+	return &fakeHistory{ranges: map[string]*gitops.Range{}, newest: map[string]string{}, times: map[string]time.Time{}, builds: map[string]gitops.BuildCheck{}}
 }
 
 func (h *fakeHistory) Range(ctx context.Context, project, ref, directory, base, head string, limits gitops.RangeLimits) (*gitops.Range, error) {
@@ -130,6 +131,12 @@ func (h *fakeHistory) CommitTime(ctx context.Context, project, ref, sha string) 
 		return time.Time{}, fmt.Errorf("%s: no commit %s", project, sha)
 	}
 	return t, nil
+}
+
+// CheckBuild answers from builds (by project); build inputs are fine
+// where it has no entry.
+func (h *fakeHistory) CheckBuild(ctx context.Context, project, ref, base, head string, in gitops.BuildInputs) (gitops.BuildCheck, error) {
+	return h.builds[project], nil
 }
 
 func (h *fakeHistory) ExportTree(ctx context.Context, project, commit, dst string) ([]gitops.Skip, error) {

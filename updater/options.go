@@ -7,6 +7,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 // Options configure one pass (`updater run`) and every pass of the daemon.
@@ -39,6 +41,7 @@ type Options struct {
 	ReviewTimeout time.Duration // for the agent
 	ReviewRepo    string        // owner/name receiving repository_dispatch for --review dispatch
 	ReportDir     string        // where review reports are written (an Actions artifact); "" = none
+	FailOn        review.FailOn // lowest risk failing the security-review check; zero = review.DefaultFailOn
 
 	JSON    bool   // print the report as one JSON document instead of a table
 	Summary string // also write the Markdown summary to this file

@@ -46,7 +46,7 @@ func prTitle(d *Decision) string {
 // commitMessage is the bot's commit on its branch.
 func commitMessage(d *Decision, rng *gitops.Range) string {
 	n := "unknown number of"
-	if rng != nil && rng.Ancestor {
+	if rng != nil && rng.Comparable() {
 		n = fmt.Sprint(rng.TotalCommits)
 	}
 	what := short(d.Target)
@@ -78,17 +78,19 @@ func prBody(d *Decision, rng *gitops.Range) string {
 	if d.Ref != "" {
 		fmt.Fprintf(&b, "| Ref | %s |\n", cellCode(d.Ref))
 	}
-	if d.directory != "" {
-		fmt.Fprintf(&b, "| Directory | %s |\n", cellCode(d.directory))
+	if d.reviewDirectory() != "" {
+		fmt.Fprintf(&b, "| Directory | %s |\n", cellCode(d.reviewDirectory()))
 	}
 	rangeCell := fmt.Sprintf("`%s...%s`", short(d.Current), short(d.Target))
 	if link := compareURL(d.project, d.Current, d.Target); link != "" {
 		rangeCell = fmt.Sprintf("[%s](%s)", rangeCell, link)
 	}
-	if rng != nil && rng.Ancestor {
+	if rng != nil && rng.Comparable() {
 		rangeCell += fmt.Sprintf(" · %d commit%s", rng.TotalCommits, plural(rng.TotalCommits))
 	}
 	fmt.Fprintf(&b, "| Range | %s |\n\n", rangeCell)
+	writeBuildMove(&b, d)
+	writeTagMoved(&b, d)
 
 	if rng == nil {
 		b.WriteString("_The upstream range could not be inspected; review the compare link before merging._\n\n")
@@ -96,7 +98,11 @@ func prBody(d *Decision, rng *gitops.Range) string {
 		b.WriteString("\n")
 		return b.String()
 	}
-	if !rng.BaseFound || !rng.Ancestor {
+	if rng.OffLine() {
+		fmt.Fprintf(&b, "> [!NOTE]\n> The release `%s` is off the old pin's line (releases cut on their own commits): "+
+			"this is not a history rewrite. The commits and files below run from their merge base `%s`.\n\n", short(d.Target), short(rng.MergeBase))
+	}
+	if !rng.Comparable() {
 		b.WriteString("> [!CAUTION]\n")
 		if !rng.BaseFound {
 			fmt.Fprintf(&b, "> **The current pin `%s` no longer exists upstream.** ", short(d.Current))
@@ -108,15 +114,41 @@ func prBody(d *Decision, rng *gitops.Range) string {
 
 	writeCommits(&b, rng)
 	writeAuthors(&b, rng)
-	writeFiles(&b, rng, d.directory)
+	writeFiles(&b, rng, d.reviewDirectory())
 
 	b.WriteString(marker{d.Server, d.Current, d.Target}.String())
 	b.WriteString("\n")
 	return b.String()
 }
 
+// writeBuildMove says loudly that the bump moves the build inputs too.
+func writeBuildMove(b *strings.Builder, d *Decision) {
+	if d.Directory == "" && d.Dockerfile == "" {
+		return
+	}
+	b.WriteString("> [!WARNING]\n> **The server's build inputs moved upstream; this PR moves them with the pin:**\n")
+	if d.Directory != "" {
+		fmt.Fprintf(b, "> - `source.directory`: %s → %s\n", codeSpan(d.directory), codeSpan(d.Directory))
+	}
+	if d.Dockerfile != "" {
+		fmt.Fprintf(b, "> - `source.dockerfile`: %s → %s\n", codeSpan(d.dockerfile), codeSpan(d.Dockerfile))
+	}
+	b.WriteString(">\n> Check that the new place builds the same server before merging.\n\n")
+}
+
+// writeTagMoved says loudly that the pinned tag was replaced upstream.
+func writeTagMoved(b *strings.Builder, d *Decision) {
+	m := d.TagMoved
+	if m == nil {
+		return
+	}
+	fmt.Fprintf(b, "> [!CAUTION]\n> **Tag %s was moved upstream:** it now points at `%s`, not at the pinned `%s`. "+
+		"A published release was replaced under the same name. The review blocks this PR; do not merge before the upstream explains it.\n\n",
+		codeSpan(m.Tag), short(m.Now), short(m.Pinned))
+}
+
 func writeCommits(b *strings.Builder, rng *gitops.Range) {
-	if !rng.Ancestor {
+	if !rng.Comparable() {
 		return
 	}
 	fmt.Fprintf(b, "### Commits (%d)\n\n", rng.TotalCommits)

@@ -45,6 +45,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 	if p.opts.MinAge > 0 {
 		p.each(ctx, planned, func(ctx context.Context, d *Decision) { p.applyCooldown(ctx, d) })
 	}
+	p.each(ctx, planned, p.checkBuild)
 
 	sort.Slice(planned, func(i, j int) bool { return planned[i].Server < planned[j].Server })
 	works := make([]*work, 0, len(planned))
@@ -369,7 +370,7 @@ func (p *pass) wantContent(d *Decision) ([]byte, error) {
 	if err != nil || !ok {
 		return nil, fmt.Errorf("reading %s on the base branch: %v", d.Path, errOr(err, "not found"))
 	}
-	want, err := registry.SetPin(raw, registry.Pin{Commit: d.Target, Branch: d.Branch})
+	want, err := registry.SetPin(raw, registry.Pin{Commit: d.Target, Branch: d.Branch, Directory: d.Directory, Dockerfile: d.Dockerfile})
 	if err != nil {
 		return nil, fmt.Errorf("rewriting %s: %w", d.Path, err)
 	}

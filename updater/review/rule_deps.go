@@ -110,7 +110,7 @@ func manifestFinding(r *gitops.Range, f *gitops.FileChange) (Finding, bool) {
 	kind := manifestKind(f.Path)
 	var before depSet
 	var beforeErr error
-	if f.Status == gitops.FileModified {
+	if f.Status == gitops.FileModified || f.OldPath != "" { // moved or copied: compared with its source
 		if f.Old == nil {
 			beforeErr = errNotParsed
 		} else {
