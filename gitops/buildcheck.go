@@ -90,7 +90,10 @@ func CheckBuild(ctx context.Context, st storer.EncodedObjectStorer, base, head p
 		}
 		to, ok := directorySuccessor(moves, dir, baseTree)
 		if !ok {
-			out.Problem = fmt.Sprintf("source.directory %q does not exist at the new commit and did not move to one new place", dir)
+			out.Problem = fmt.Sprintf("source.directory %q does not exist at %s", dir, shortHash(head))
+			if base != head {
+				out.Problem += "; it did not move to one new place"
+			}
 			return out, nil
 		}
 		out.Directory = to
@@ -111,7 +114,7 @@ func CheckBuild(ctx context.Context, st storer.EncodedObjectStorer, base, head p
 				return out, nil
 			}
 		}
-		out.Problem = fmt.Sprintf("source.dockerfile %q does not exist at the new commit", dockerfile)
+		out.Problem = fmt.Sprintf("source.dockerfile %q does not exist at %s", dockerfile, shortHash(head))
 		out.Directory, out.Dockerfile = "", ""
 	case dockerfile == "" && dir != "" && !hasEntry(headTree, dir+"/Dockerfile", false):
 		// The default Dockerfile counts only where the old pin had one:
@@ -121,12 +124,14 @@ func CheckBuild(ctx context.Context, st storer.EncodedObjectStorer, base, head p
 		}
 		oldDir := normalizeDirectory(in.Directory)
 		if baseTree != nil && hasEntry(baseTree, oldDir+"/Dockerfile", false) {
-			out.Problem = fmt.Sprintf("%s/Dockerfile (the default dockerfile) does not exist at the new commit", dir)
+			out.Problem = fmt.Sprintf("%s/Dockerfile (the default dockerfile) does not exist at %s", dir, shortHash(head))
 			out.Directory, out.Dockerfile = "", ""
 		}
 	}
 	return out, nil
 }
+
+func shortHash(h plumbing.Hash) string { return h.String()[:12] }
 
 // hasEntry reports whether t holds p as a directory (dir) or as a file.
 func hasEntry(t *object.Tree, p string, dir bool) bool {

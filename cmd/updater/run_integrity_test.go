@@ -238,3 +238,36 @@ func TestFailOnVariants(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateOnlineChecksBuildInputs: validate --online proves the
+// directory and dockerfile exist at each pin, tags included.
+func TestValidateOnlineChecksBuildInputs(t *testing.T) {
+	git := gittest.NewServer(t)
+	up := newUpstream(t, git, "tool", "main", 2)
+	up.repo.Tag("v1.0.0", up.commits[1], true)
+	reg := writeRegistry(t, map[string]string{
+		registry.ServerPath("good"):       serverYAML("good", up.url, "", up.commits[1], "src"),
+		registry.ServerPath("tagged"):     serverYAML("tagged", up.url, "v1.0.0", up.commits[1], "src"),
+		registry.ServerPath("nodir"):      serverYAML("nodir", up.url, "", up.commits[1], "server"),
+		registry.ServerPath("nodocker"):   serverYAML("nodocker", up.url, "v1.0.0", up.commits[1], "") + "  dockerfile: src/Dockerfile\n",
+		registry.ServerPath("whole-repo"): serverYAML("whole-repo", up.url, "", up.commits[1], ""),
+	})
+	code, stdout, stderr := cli(context.Background(), nil, "validate", "--online", "--registry", reg, "--cache-dir", t.TempDir())
+	if code != exitFailed {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitFailed, stdout, stderr)
+	}
+	out := stdout + stderr
+	for _, want := range []string{
+		`servers/nodir/server.yaml:11: source.directory "server" does not exist at ` + up.commits[1][:12] + "\n",
+		`servers/nodocker/server.yaml:12: source.dockerfile "src/Dockerfile" does not exist at ` + up.commits[1][:12] + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, ok := range []string{"servers/good/", "servers/tagged/", "servers/whole-repo/"} {
+		if strings.Contains(out, ok) {
+			t.Errorf("%s reported:\n%s", ok, out)
+		}
+	}
+}
