@@ -3,7 +3,7 @@ package updater
 import (
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/updater/review"
 )
 
@@ -53,7 +53,7 @@ type Decision struct {
 	directory  string
 	dockerfile string
 	oldBranch  string
-	res        gitops.Resolution // what the upstream said, for re-planning against the base branch
+	res        upstream.Resolution // what the upstream said, for re-planning against the base branch
 }
 
 // PRResult is what the pass did (or, dry, would do) about the server's PR.

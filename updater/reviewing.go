@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/updater/review"
 )
 
@@ -56,8 +58,8 @@ type reviewer struct {
 // review fetches and inspects the range and reviews it. A range that
 // cannot be inspected still yields a review: a finding that says so,
 // never a silent pass. With mode off only the range is returned.
-func (r reviewer) review(ctx context.Context, s reviewSubject) (*gitops.Range, *reviewed) {
-	rng, err := r.history.Range(ctx, s.project, s.ref, s.directory, s.base, s.head, gitops.RangeLimits{})
+func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *reviewed) {
+	rng, err := r.history.Range(ctx, s.project, s.ref, s.directory, s.base, s.head, upstream.RangeLimits{})
 	if err != nil {
 		r.log.Warn("cannot inspect the upstream range", "server", s.server, "err", err)
 		rng = nil
@@ -69,7 +71,7 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*gitops.Range, *
 		meta := review.ReportMeta{Server: s.server, Repository: s.project, Directory: s.directory, Base: s.base, Head: s.head}
 		res := review.Incomplete(review.RuleReviewIncomplete, fmt.Sprintf("the upstream range could not be inspected: %v", err))
 		if s.opts.TagMoved != nil || s.opts.BuildBroken != "" {
-			res = review.Combine(res, review.Review(&gitops.Range{BaseFound: true, Ancestor: true}, s.opts))
+			res = review.Combine(res, review.Review(&ranges.Range{BaseFound: true, Ancestor: true}, s.opts))
 		}
 		return nil, &reviewed{result: res, meta: meta}
 	}
@@ -97,7 +99,7 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result 
 	if err := os.Mkdir(code, 0o755); err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
 	}
-	defer gitops.RemoveExport(code)
+	defer upstream.RemoveExport(code)
 	skipped, err := r.history.ExportTree(ctx, s.project, s.head, code)
 	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: exporting the code: "+err.Error())
@@ -215,7 +217,7 @@ func hasRiskLabel(labels []string) bool {
 
 // checkOf is the check run a review publishes, its conclusion as
 // review.Result.CheckConclusion maps the risk under --fail-on.
-func checkOf(server, sha string, res *review.Result, report string, failOn review.FailOn) gitops.Check {
+func checkOf(server, sha string, res *review.Result, report string, failOn review.FailOn) github.Check {
 	title := fmt.Sprintf("Risk: %s, %d finding%s", res.Risk, len(res.Findings), plural(len(res.Findings)))
 	if res.Blocked {
 		title += ", blocked"
@@ -231,7 +233,7 @@ func checkOf(server, sha string, res *review.Result, report string, failOn revie
 	if summary.Len() == 0 {
 		summary.WriteString("No findings.\n")
 	}
-	return gitops.Check{
+	return github.Check{
 		Name:       "security-review/" + server,
 		HeadSHA:    sha,
 		Conclusion: string(res.CheckConclusion(failOn)),

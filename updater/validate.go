@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
 )
 
@@ -36,7 +36,7 @@ type ValidateOptions struct {
 // it. gitops implements it.
 type PinChecker interface {
 	CheckPin(ctx context.Context, project, branch, commit string) error
-	CheckBuild(ctx context.Context, project, ref, base, head string, in gitops.BuildInputs) (gitops.BuildCheck, error)
+	CheckBuild(ctx context.Context, project, ref, base, head string, in upstream.BuildInputs) (upstream.BuildCheck, error)
 }
 
 // onlineChecks bounds the upstreams asked at once by validate --online.
@@ -175,7 +175,7 @@ func checkPinsOnline(ctx context.Context, checker PinChecker, files []*registry.
 			}
 			// The pin is fetched by now (by SHA where no ref reaches it).
 			bc, err := checker.CheckBuild(gctx, src.Project, "", src.Commit, src.Commit,
-				gitops.BuildInputs{Directory: src.Directory, Dockerfile: src.Dockerfile})
+				upstream.BuildInputs{Directory: src.Directory, Dockerfile: src.Dockerfile})
 			if ctxErr := gctx.Err(); ctxErr != nil {
 				return ctxErr
 			}

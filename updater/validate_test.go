@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
@@ -86,8 +86,8 @@ type fakeChecker struct {
 	asked []string
 }
 
-func (c *fakeChecker) CheckBuild(ctx context.Context, project, ref, base, head string, in gitops.BuildInputs) (gitops.BuildCheck, error) {
-	return gitops.BuildCheck{}, nil
+func (c *fakeChecker) CheckBuild(ctx context.Context, project, ref, base, head string, in upstream.BuildInputs) (upstream.BuildCheck, error) {
+	return upstream.BuildCheck{}, nil
 }
 
 func (c *fakeChecker) CheckPin(ctx context.Context, project, branch, commit string) error {

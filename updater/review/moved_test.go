@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/gitops/upstream"
 )
 
 // A restructuring release moves the server's directory: the moved
@@ -42,11 +42,11 @@ func TestMovedFilesReviewedAgainstTheirPreviousVersion(t *testing.T) {
 		move = append(move, gittest.Change{Path: to, Content: []byte(c)})
 	}
 	head := repo.Commit("main", "move x under tools/", move)
-	cache, err := gitops.NewCache(t.TempDir(), gitops.CacheOptions{})
+	cache, err := upstream.NewCache(t.TempDir(), upstream.CacheOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng, err := cache.Range(context.Background(), srv.RepoURL("moved"), "refs/heads/main", "tools/x", base, head, gitops.RangeLimits{})
+	rng, err := cache.Range(context.Background(), srv.RepoURL("moved"), "refs/heads/main", "tools/x", base, head, upstream.RangeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}

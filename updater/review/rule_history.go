@@ -3,7 +3,7 @@ package review
 import (
 	"fmt"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // Rules about the range as a whole rather than any file: where it starts,
@@ -18,7 +18,7 @@ func shortSHA(sha string, n int) string {
 	return sha
 }
 
-func checkHistoryRewritten(r *gitops.Range) []Finding {
+func checkHistoryRewritten(r *ranges.Range) []Finding {
 	if !r.BaseFound || r.Ancestor || r.OffLine() {
 		return nil
 	}
@@ -36,7 +36,7 @@ func checkHistoryRewritten(r *gitops.Range) []Finding {
 // checkReleaseOffLine says how a release cut off the branch was compared:
 // no rewrite (a tag's commit need not descend from the previous tag's),
 // but the reader must know the commits are merge-base..new.
-func checkReleaseOffLine(r *gitops.Range) []Finding {
+func checkReleaseOffLine(r *ranges.Range) []Finding {
 	if !r.OffLine() {
 		return nil
 	}
@@ -51,7 +51,7 @@ func checkReleaseOffLine(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkBaseMissing(r *gitops.Range) []Finding {
+func checkBaseMissing(r *ranges.Range) []Finding {
 	if r.BaseFound {
 		return nil
 	}
@@ -66,7 +66,7 @@ func checkBaseMissing(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkFirstTimeAuthor(r *gitops.Range) []Finding {
+func checkFirstTimeAuthor(r *ranges.Range) []Finding {
 	if len(r.NewAuthors) == 0 {
 		return nil
 	}
@@ -90,7 +90,7 @@ func checkFirstTimeAuthor(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkSigningStopped(r *gitops.Range) []Finding {
+func checkSigningStopped(r *ranges.Range) []Finding {
 	if !r.BaseSigned {
 		return nil
 	}
@@ -115,7 +115,7 @@ func checkSigningStopped(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkSkippedContent(r *gitops.Range) []Finding {
+func checkSkippedContent(r *ranges.Range) []Finding {
 	if len(r.Skipped) == 0 {
 		return nil
 	}
