@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/registry"
 )
@@ -15,27 +13,6 @@ import (
 // End to end, the review's range mechanics and verdict: build inputs at
 // the new pin (a moved directory moves with the pin; a vanished one is an
 // error), releases off the branch, moved tags, and --fail-on.
-
-// customFixture is a registryFixture whose servers the test writes itself
-// (name -> server.yaml) against upstreams on git.
-func customFixture(t *testing.T, git *gittest.Server, servers map[string]string) *registryFixture {
-	t.Helper()
-	f := &registryFixture{t: t, gh: githubtest.New(t, githubtest.Options{}), git: git, ups: map[string]*upstream{}, cache: t.TempDir()}
-	files := map[string]string{"README.md": "# registry\n"}
-	for name, yaml := range servers {
-		files[registry.ServerPath(name)] = yaml
-		f.names = append(f.names, name)
-	}
-	sort.Strings(f.names)
-	f.gh.Seed(files)
-	f.env = map[string]string{
-		"GITHUB_REPOSITORY": f.gh.Owner + "/" + f.gh.Repo,
-		"GITHUB_TOKEN":      f.gh.Token,
-		"GITHUB_API_URL":    f.gh.APIURL,
-		"GITHUB_SERVER_URL": f.gh.URL + "/git",
-	}
-	return f
-}
 
 // dryDecisions runs `run --dry-run --json` (no GitHub) over a registry
 // directory and returns the decisions by server.
