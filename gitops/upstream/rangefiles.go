@@ -198,18 +198,9 @@ func (s *side) lineText() string {
 }
 
 func (d *fileDiffer) read(h plumbing.Hash, s *side) error {
-	b, err := object.GetBlob(d.st, h)
+	data, err := readBlob(d.st, h, d.limits.MaxFileBytes+1)
 	if err != nil {
-		return fmt.Errorf("blob %s: %w", h, err)
-	}
-	r, err := b.Reader()
-	if err != nil {
-		return fmt.Errorf("blob %s: %w", h, err)
-	}
-	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, d.limits.MaxFileBytes+1))
-	if err != nil {
-		return fmt.Errorf("blob %s: %w", h, err)
+		return err
 	}
 	d.spent += int64(len(data))
 	s.binary = isBinary(data)
@@ -219,20 +210,29 @@ func (d *fileDiffer) read(h plumbing.Hash, s *side) error {
 }
 
 func (d *fileDiffer) sniffBinary(h plumbing.Hash) (bool, error) {
-	b, err := object.GetBlob(d.st, h)
+	head, err := readBlob(d.st, h, binarySniffBytes)
 	if err != nil {
-		return false, fmt.Errorf("blob %s: %w", h, err)
+		return false, err
+	}
+	return isBinary(head), nil
+}
+
+// readBlob reads at most n bytes of a blob.
+func readBlob(st storer.EncodedObjectStorer, h plumbing.Hash, n int64) ([]byte, error) {
+	b, err := object.GetBlob(st, h)
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}
 	r, err := b.Reader()
 	if err != nil {
-		return false, fmt.Errorf("blob %s: %w", h, err)
+		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}
 	defer r.Close()
-	head, err := io.ReadAll(io.LimitReader(r, binarySniffBytes))
+	data, err := io.ReadAll(io.LimitReader(r, n))
 	if err != nil {
-		return false, fmt.Errorf("blob %s: %w", h, err)
+		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}
-	return isBinary(head), nil
+	return data, nil
 }
 
 func isBinary(data []byte) bool {

@@ -2,14 +2,12 @@ package upstream
 
 import (
 	"context"
-	"io"
 	"path"
 	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/utils/merkletrie"
 )
@@ -164,16 +162,7 @@ func (c *lineCache) lines(h plumbing.Hash) (map[string]int, error) {
 	var set map[string]int // nil: unreadable, too large or binary
 	size, err := c.st.EncodedObjectSize(h)
 	if err == nil && size <= c.max {
-		b, err := object.GetBlob(c.st, h)
-		if err != nil {
-			return nil, err
-		}
-		r, err := b.Reader()
-		if err != nil {
-			return nil, err
-		}
-		data, err := io.ReadAll(io.LimitReader(r, c.max+1))
-		r.Close()
+		data, err := readBlob(c.st, h, c.max+1)
 		if err != nil {
 			return nil, err
 		}
