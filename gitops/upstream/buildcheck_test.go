@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -105,5 +106,47 @@ func TestCheckBuild(t *testing.T) {
 	got, err = c.CheckBuild(context.Background(), url, "refs/heads/main", base, base, BuildInputs{Directory: "x", Dockerfile: "x/Dockerfile"})
 	if err != nil || got != (BuildCheck{}) {
 		t.Errorf("present inputs: %+v, %v", got, err)
+	}
+}
+
+// BenchmarkRangeDirectoryMove: a restructuring release moving 300 files
+// (every tenth edited) under a new prefix, from a warm cache. Rename
+// detection must keep it in the range of ordinary ranges.
+func BenchmarkRangeDirectoryMove(b *testing.B) {
+	s := gittest.NewServer(b)
+	r := s.NewRepo("move", "main")
+	files := map[string]string{}
+	var move []gittest.Change
+	for i := range 300 {
+		p := fmt.Sprintf("x/pkg%d/file%d.ts", i%20, i)
+		content := strings.Repeat(fmt.Sprintf("export const v%d = %d;\n", i, i), 30)
+		files[p] = content
+		if i%10 == 0 {
+			content += "export const edited = true;\n"
+		}
+		move = append(move, gittest.Delete(p), gittest.Change{Path: "tools/" + p, Content: []byte(content)})
+	}
+	base := r.Commit("main", "base", gittest.Files(files))
+	head := r.Commit("main", "move", move)
+	c := newTestCache(b)
+	ctx := context.Background()
+	first, err := c.Range(ctx, s.RepoURL("move"), "refs/heads/main", "tools/x", base, head, RangeLimits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	moved := 0
+	for _, f := range first.Files {
+		if f.OldPath != "" {
+			moved++
+		}
+	}
+	if moved != 300 {
+		b.Fatalf("%d of 300 files seen as moved", moved)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Range(ctx, s.RepoURL("move"), "refs/heads/main", "tools/x", base, head, RangeLimits{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
