@@ -136,13 +136,17 @@ func writeBuildMove(b *strings.Builder, d *Decision) {
 	b.WriteString(">\n> Check that the new place builds the same server before merging.\n\n")
 }
 
+// tagMovedWarning is the words of the moved-tag warning a PR body holds
+// (keepPR looks for them).
+const tagMovedWarning = "was moved upstream:**"
+
 // writeTagMoved says loudly that the pinned tag was replaced upstream.
 func writeTagMoved(b *strings.Builder, d *Decision) {
 	m := d.TagMoved
 	if m == nil {
 		return
 	}
-	fmt.Fprintf(b, "> [!CAUTION]\n> **Tag %s was moved upstream:** it now points at `%s`, not at the pinned `%s`. "+
+	fmt.Fprintf(b, "> [!CAUTION]\n> **Tag %s "+tagMovedWarning+" it now points at `%s`, not at the pinned `%s`. "+
 		"A published release was replaced under the same name. The review blocks this PR; do not merge before the upstream explains it.\n\n",
 		codeSpan(m.Tag), short(m.Now), short(m.Pinned))
 }

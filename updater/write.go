@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 // writeTimeout bounds one server's writes once started: a shutdown signal
@@ -99,9 +101,20 @@ func (p *pass) needsRange(w *work) bool {
 	case prOpen, prUpdate:
 		return true
 	case prKeep:
-		return (p.opts.Review != "off" && !hasRiskLabel(w.step.pr.Labels)) || p.branchStale(w.d)
+		return (p.opts.Review != "off" && !hasRiskLabel(w.step.pr.Labels)) || p.branchStale(w.d) || p.tagMoveUnpublished(w)
 	}
 	return false
+}
+
+// tagMoveUnpublished: the pinned tag was found moved, and the open PR
+// (opened before it moved) does not say so yet in its body or, with a
+// review, in its security-blocked label.
+func (p *pass) tagMoveUnpublished(w *work) bool {
+	pr := w.step.pr
+	if w.d.TagMoved == nil || pr == nil {
+		return false
+	}
+	return !strings.Contains(pr.Body, tagMovedWarning) || (p.opts.Review != "off" && !slices.Contains(pr.Labels, review.LabelBlocked))
 }
 
 // branchStale reports whether the bot's branch for d does not hold what
@@ -299,6 +312,22 @@ func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 	}
 	if err := p.restoreLabels(ctx, pr); err != nil {
 		return err
+	}
+	if p.tagMoveUnpublished(w) {
+		// The review first, then the body: a pass killed in between
+		// finds the body without the warning and does both again.
+		if p.opts.Review != "off" {
+			if err := p.publishReview(ctx, w, pr.Number, sha, pr.Labels); err != nil {
+				return err
+			}
+		}
+		if body := prBody(d, w.rng); pr.Body != body {
+			if err := p.deps.forge.EditPull(ctx, pr.Number, prTitle(d), body); err != nil {
+				return fmt.Errorf("updating pull request #%d: %w", pr.Number, err)
+			}
+		}
+		d.PR.Outcome = "updated"
+		return nil
 	}
 	if !pushed && (hasRiskLabel(pr.Labels) || p.opts.Review == "off") {
 		return nil

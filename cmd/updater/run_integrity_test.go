@@ -248,3 +248,37 @@ func TestValidateOnlineChecksBuildInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestTagMovedAfterThePROpened: an honest release PR is open when the
+// pinned tag is moved; the next pass makes the open PR say so and blocks
+// it, though it proposes the same commit.
+func TestTagMovedAfterThePROpened(t *testing.T) {
+	git := gittest.NewServer(t)
+	up := newUpstream(t, git, "later", "main", 3)
+	up.repo.Tag("v1.0.0", up.commits[0], true)
+	up.repo.Tag("v1.1.0", up.commits[2], true)
+	f := customFixture(t, git, map[string]string{"later": serverYAML("later", up.url, "v1.0.0", up.commits[0], "src")})
+	f.pass(exitOK)
+	pr, ok := f.openPRs()["later"]
+	if !ok || contains(pr.Labels, "security-blocked") || strings.Contains(pr.Body, "was moved upstream") {
+		t.Fatalf("honest release PR: %+v", pr)
+	}
+	evil := up.repo.Commit("evil", "other code", gittest.Files(map[string]string{"src/main.go": "package main // evil\n"}),
+		gittest.CommitOptions{Parents: []string{up.commits[0]}})
+	up.repo.Tag("v1.0.0", evil, true)
+
+	rep := f.pass(exitOK)
+	got := f.gh.PR(pr.Number)
+	if !contains(got.Labels, "security-blocked") || !contains(got.Labels, "security-risk:critical") || !strings.Contains(got.Body, "was moved upstream") {
+		t.Errorf("after the tag moved: labels %v, body:\n%s", got.Labels, got.Body)
+	}
+	if runs := f.gh.CheckRuns(got.HeadSHA); len(runs) == 0 || runs[len(runs)-1].Conclusion != "failure" {
+		t.Errorf("check runs %+v", runs)
+	}
+	// Said once: the pass after changes nothing.
+	before := len(f.gh.Writes())
+	f.pass(exitOK)
+	if after := len(f.gh.Writes()); after != before {
+		t.Errorf("%d writes on a pass with nothing new (report %+v)", after-before, rep)
+	}
+}
