@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -96,6 +97,10 @@ func CheckBuild(ctx context.Context, st storer.EncodedObjectStorer, base, head p
 			}
 			return out, nil
 		}
+		if !writablePath(to) {
+			out.Problem = fmt.Sprintf("source.directory %q moved to %.200q, which a server.yaml cannot hold", dir, to)
+			return out, nil
+		}
 		out.Directory = to
 		if rest, under := strings.CutPrefix(dockerfile, dir+"/"); under {
 			dockerfile = to + "/" + rest
@@ -109,7 +114,7 @@ func CheckBuild(ctx context.Context, st storer.EncodedObjectStorer, base, head p
 			return out, err
 		}
 		for _, m := range moves {
-			if m[0] == dockerfile && out.Directory == "" {
+			if m[0] == dockerfile && out.Directory == "" && writablePath(m[1]) {
 				out.Dockerfile = m[1]
 				return out, nil
 			}
@@ -129,6 +134,23 @@ func CheckBuild(ctx context.Context, st storer.EncodedObjectStorer, base, head p
 		}
 	}
 	return out, nil
+}
+
+// pathSegmentRE is what a moved directory's path segments may hold to be
+// written into a server.yaml (registry.SetPin refuses anything else): an
+// upstream names its directories, and those names reach terminals and PRs.
+var pathSegmentRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$`)
+
+func writablePath(p string) bool {
+	if len(p) > 400 {
+		return false
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if !pathSegmentRE.MatchString(seg) {
+			return false
+		}
+	}
+	return true
 }
 
 func shortHash(h plumbing.Hash) string { return h.String()[:12] }

@@ -150,3 +150,23 @@ func BenchmarkRangeDirectoryMove(b *testing.B) {
 		}
 	}
 }
+
+// A directory moved to a name no server.yaml can hold (here with a
+// terminal escape) is a problem, escaped, never a pin to write.
+func TestCheckBuildHostileSuccessor(t *testing.T) {
+	s := gittest.NewServer(t)
+	r := s.NewRepo("hostile", "main")
+	base := r.Commit("main", "base", gittest.Files(map[string]string{"x/a.go": "package a\n", "x/b.go": "package b\n"}))
+	head := r.Commit("main", "move", []gittest.Change{
+		gittest.Delete("x/a.go"), gittest.Delete("x/b.go"),
+		{Path: "\x1b[31mred/x/a.go", Content: []byte("package a\n")},
+		{Path: "\x1b[31mred/x/b.go", Content: []byte("package b\n")},
+	})
+	got, err := newTestCache(t).CheckBuild(context.Background(), s.RepoURL("hostile"), "refs/heads/main", base, head, BuildInputs{Directory: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Moved() || !strings.Contains(got.Problem, `\x1b[31mred/x`) || strings.Contains(got.Problem, "\x1b") {
+		t.Errorf("got %+v", got)
+	}
+}

@@ -28,8 +28,13 @@ const (
 	// renameSimilarity is the share of lines two files must have in
 	// common (percent) to be one file moved.
 	renameSimilarity = 50
-	// maxRenameCompares bounds the content comparisons of one range.
-	maxRenameCompares = 2000
+	// maxRenameCompares bounds the content comparisons of one range,
+	// maxRenameCandidates those of one added file, and maxRenameBytes
+	// the contents read for them: a hostile tree of many same-named
+	// files costs no more than an ordinary range.
+	maxRenameCompares   = 2000
+	maxRenameCandidates = 8
+	maxRenameBytes      = 16 << 20
 )
 
 // pairRenames folds each detected move (a Delete and an Insert) into one
@@ -66,22 +71,36 @@ func pairRenames(ctx context.Context, st storer.EncodedObjectStorer, changes []t
 	used := map[int]bool{}  // deleted indexes taken
 
 	// Exact moves: same blob; files keeping their base name first, so a
-	// copy under another name does not take the move's place.
-	byHash := map[plumbing.Hash][]int{}
+	// copy under another name does not take the move's place. Each
+	// queue is consumed from the front: linear in the number of files.
+	type exactKey struct {
+		hash plumbing.Hash
+		name string // "" in the second round: any name
+	}
+	queues := map[exactKey][]int{}
 	for _, d := range deleted {
-		byHash[changes[d].from.Hash] = append(byHash[changes[d].from.Hash], d)
+		h := changes[d].from.Hash
+		queues[exactKey{h, path.Base(changes[d].path)}] = append(queues[exactKey{h, path.Base(changes[d].path)}], d)
+		queues[exactKey{h, ""}] = append(queues[exactKey{h, ""}], d)
 	}
 	for _, sameName := range []bool{true, false} {
 		for _, a := range added {
 			if _, ok := paired[a]; ok {
 				continue
 			}
-			for _, d := range byHash[changes[a].to.Hash] {
-				if !used[d] && (!sameName || path.Base(changes[d].path) == path.Base(changes[a].path)) {
-					paired[a], used[d] = d, true
-					break
-				}
+			k := exactKey{hash: changes[a].to.Hash}
+			if sameName {
+				k.name = path.Base(changes[a].path)
 			}
+			q := queues[k]
+			for len(q) > 0 && used[q[0]] {
+				q = q[1:]
+			}
+			if len(q) > 0 {
+				paired[a], used[q[0]] = q[0], true
+				q = q[1:]
+			}
+			queues[k] = q
 		}
 	}
 
@@ -93,16 +112,27 @@ func pairRenames(ctx context.Context, st storer.EncodedObjectStorer, changes []t
 			byName[name] = append(byName[name], d)
 		}
 	}
-	lines := &lineCache{st: st, max: limits.MaxFileBytes, sets: map[plumbing.Hash]map[string]int{}}
+	lines := &lineCache{st: st, max: limits.MaxFileBytes, budget: maxRenameBytes, sets: map[plumbing.Hash]map[string]int{}}
 	compares := 0
 	for _, a := range added {
 		if _, ok := paired[a]; ok {
 			continue
 		}
-		cands := byName[path.Base(changes[a].path)]
+		if compares >= maxRenameCompares {
+			break
+		}
+		name := path.Base(changes[a].path)
+		cands := byName[name]
+		for len(cands) > 0 && used[cands[0]] {
+			cands = cands[1:]
+		}
+		byName[name] = cands
 		best, bestScore := -1, renameSimilarity-1
-		for _, d := range cands {
-			if used[d] || compares >= maxRenameCompares {
+		for i, d := range cands {
+			if i == maxRenameCandidates || compares >= maxRenameCompares {
+				break
+			}
+			if used[d] {
 				continue
 			}
 			if ctx.Err() != nil {
@@ -150,9 +180,10 @@ func renameable(m filemode.FileMode) bool {
 
 // lineCache reads blobs (up to max bytes, text only) as line multisets.
 type lineCache struct {
-	st   storer.EncodedObjectStorer
-	max  int64
-	sets map[plumbing.Hash]map[string]int
+	st     storer.EncodedObjectStorer
+	max    int64 // per blob
+	budget int64 // bytes left to read in all
+	sets   map[plumbing.Hash]map[string]int
 }
 
 func (c *lineCache) lines(h plumbing.Hash) (map[string]int, error) {
@@ -161,7 +192,8 @@ func (c *lineCache) lines(h plumbing.Hash) (map[string]int, error) {
 	}
 	var set map[string]int // nil: unreadable, too large or binary
 	size, err := c.st.EncodedObjectSize(h)
-	if err == nil && size <= c.max {
+	if err == nil && size <= c.max && size <= c.budget {
+		c.budget -= size
 		data, err := readBlob(c.st, h, c.max+1)
 		if err != nil {
 			return nil, err
