@@ -53,8 +53,15 @@ func commitMessage(d *Decision, rng *ranges.Range) string {
 	if d.Branch != "" {
 		what = d.Branch + " " + what
 	}
-	return fmt.Sprintf("servers/%s: update pin to %s (%s commits)\n\nUpstream: %s\nFrom: %s\nTo:   %s\n",
+	msg := fmt.Sprintf("servers/%s: update pin to %s (%s commits)\n\nUpstream: %s\nFrom: %s\nTo:   %s\n",
 		d.Server, what, n, d.project, d.Current, d.Target)
+	if d.Directory != "" {
+		msg += fmt.Sprintf("\nsource.directory moved upstream: %s -> %s\n", d.directory, d.Directory)
+	}
+	if d.Dockerfile != "" {
+		msg += fmt.Sprintf("source.dockerfile moved upstream: %s -> %s\n", d.dockerfile, d.Dockerfile)
+	}
+	return msg
 }
 
 const maxListedCommits = 20
