@@ -16,10 +16,15 @@ import (
 )
 
 // Pin is what a bump writes: Commit always; Branch only when non-empty (a
-// tag-tracking server moving to a newer tag sets both).
+// tag-tracking server moving to a newer tag sets both); Directory and
+// Dockerfile only when non-empty (the server's directory moved upstream,
+// so the build inputs move with the commit). A field set to the value it
+// already has is left as written.
 type Pin struct {
-	Commit string
-	Branch string
+	Commit     string
+	Branch     string
+	Directory  string
+	Dockerfile string
 }
 
 // pinBranchRE is the alphabet SetPin writes as a branch: what tags and
@@ -45,6 +50,11 @@ func SetPin(raw []byte, pin Pin) ([]byte, error) {
 	if pin.Branch != "" && (!valid.RefName(pin.Branch) || !pinBranchRE.MatchString(pin.Branch)) {
 		return nil, fmt.Errorf("branch %s is not a branch or tag name SetPin can write", quote(pin.Branch))
 	}
+	for _, p := range []struct{ key, value string }{{"directory", pin.Directory}, {"dockerfile", pin.Dockerfile}} {
+		if p.value != "" && (!validRelPath(p.value) || !pinBranchRE.MatchString(p.value)) {
+			return nil, fmt.Errorf("%s %s is not a relative path SetPin can write", p.key, quote(p.value))
+		}
+	}
 	root, err := parseDocument(raw)
 	if err != nil {
 		return nil, err
@@ -67,21 +77,29 @@ func SetPin(raw []byte, pin Pin) ([]byte, error) {
 		return nil, err
 	}
 	edits := []edit{commit}
-	if pin.Branch != "" {
-		branch, err := scalarEdit(raw, lines, srcKey, src, "branch", pin.Branch)
+	wantSource := *before.Source
+	wantSource.Commit = pin.Commit
+	for _, f := range []struct {
+		key, value string
+		field      *string
+	}{
+		{"branch", pin.Branch, &wantSource.Branch},
+		{"directory", pin.Directory, &wantSource.Directory},
+		{"dockerfile", pin.Dockerfile, &wantSource.Dockerfile},
+	} {
+		if f.value == "" || f.value == *f.field {
+			continue
+		}
+		e, err := scalarEdit(raw, lines, srcKey, src, f.key, f.value)
 		if err != nil {
 			return nil, err
 		}
-		edits = append(edits, branch)
+		edits = append(edits, e)
+		*f.field = f.value
 	}
 	out := applyEdits(raw, edits)
 
 	want := before
-	wantSource := *before.Source
-	wantSource.Commit = pin.Commit
-	if pin.Branch != "" {
-		wantSource.Branch = pin.Branch
-	}
 	want.Source = &wantSource
 	if err := checkRewrite(out, want); err != nil {
 		return nil, err

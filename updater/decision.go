@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 // Action is what a pass decided for one server.
@@ -31,6 +32,14 @@ type Decision struct {
 	Ref     string `json:"ref,omitempty"`     // the full upstream ref followed
 	Branch  string `json:"branch,omitempty"`  // the new source.branch, when a tag-tracking server moves to a newer tag
 	Detail  string `json:"detail,omitempty"`  // why, in words
+	// Directory and Dockerfile are the new source.directory and
+	// source.dockerfile when the server's directory moved upstream: the
+	// bump rewrites them with the commit.
+	Directory  string `json:"directory,omitempty"`
+	Dockerfile string `json:"dockerfile,omitempty"`
+	// TagMoved is set when the tag source.branch names points at another
+	// commit than the pin: a published release was replaced upstream.
+	TagMoved *review.TagMove `json:"tag_moved,omitempty"`
 
 	Commits int `json:"commits,omitempty"` // commits in Current..Target, when inspected
 
@@ -40,10 +49,11 @@ type Decision struct {
 	// CoolingUntil is when a held bump becomes eligible under --min-age.
 	CoolingUntil *time.Time `json:"cooling_until,omitempty"`
 
-	project   string
-	directory string
-	oldBranch string
-	res       upstream.Resolution // what the upstream said, for re-planning against the base branch
+	project    string
+	directory  string
+	dockerfile string
+	oldBranch  string
+	res        upstream.Resolution // what the upstream said, for re-planning against the base branch
 }
 
 // PRResult is what the pass did (or, dry, would do) about the server's PR.
@@ -68,3 +78,12 @@ type ReviewResult struct {
 
 // failed reports whether the decision counts toward exit code 1.
 func (d *Decision) failed() bool { return d.Action == ActionError }
+
+// reviewDirectory is the server's directory at the new pin: where the
+// review looks, after a move.
+func (d *Decision) reviewDirectory() string {
+	if d.Directory != "" {
+		return d.Directory
+	}
+	return d.directory
+}

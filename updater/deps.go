@@ -25,6 +25,7 @@ type history interface {
 	IsAncestor(ctx context.Context, project, ref, ancestor, descendant string) (bool, error)
 	CommitTime(ctx context.Context, project, ref, sha string) (time.Time, error)
 	ExportTree(ctx context.Context, project, commit, dst string) ([]ranges.Skip, error)
+	CheckBuild(ctx context.Context, project, ref, base, head string, in upstream.BuildInputs) (upstream.BuildCheck, error)
 }
 
 // forge is the registry repository's pull requests and checks.

@@ -28,3 +28,7 @@ func Usagef(format string, args ...any) error {
 // ErrServersFailed reports that the pass ran but at least one server (or
 // registry file) failed; the others were handled. The command exits 1.
 var ErrServersFailed = errors.New("some servers failed")
+
+// ErrReviewFailed reports that `updater review` ran and its verdict fails
+// the check (blocked, or a risk at or above --fail-on). The command exits 1.
+var ErrReviewFailed = errors.New("review failed")

@@ -96,6 +96,7 @@ type fakeHistory struct {
 	ranges map[string]*ranges.Range
 	newest map[string]string    // project -> newest commit old enough ("" = none)
 	times  map[string]time.Time // sha -> commit time
+	builds map[string]upstream.BuildCheck
 
 	// hang makes Range of a project wait until its channel is closed or
 	// its context ends (or a guard gives up); hangEnd records which it was
@@ -109,7 +110,7 @@ type fakeHistory struct {
 
 func newFakeHistory() *fakeHistory {
 	return &fakeHistory{ranges: map[string]*ranges.Range{}, newest: map[string]string{}, times: map[string]time.Time{},
-		hang: map[string]chan struct{}{}, hangEnd: map[string]string{}}
+		hang: map[string]chan struct{}{}, hangEnd: map[string]string{}, builds: map[string]upstream.BuildCheck{}}
 }
 
 func (h *fakeHistory) Range(ctx context.Context, q upstream.RangeQuery) (*ranges.Range, error) {
@@ -155,6 +156,12 @@ func (h *fakeHistory) CommitTime(ctx context.Context, project, ref, sha string) 
 		return time.Time{}, fmt.Errorf("%s: no commit %s", project, sha)
 	}
 	return t, nil
+}
+
+// CheckBuild answers from builds (by project); build inputs are fine
+// where it has no entry.
+func (h *fakeHistory) CheckBuild(ctx context.Context, project, ref, base, head string, in upstream.BuildInputs) (upstream.BuildCheck, error) {
+	return h.builds[project], nil
 }
 
 func (h *fakeHistory) ExportTree(ctx context.Context, project, commit, dst string) ([]ranges.Skip, error) {

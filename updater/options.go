@@ -11,6 +11,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry/valid"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 // Options configure one pass (`updater run`) and every pass of the daemon.
@@ -43,6 +44,7 @@ type Options struct {
 	ReviewTimeout time.Duration // for the agent
 	ReviewRepo    string        // owner/name receiving repository_dispatch for --review dispatch
 	ReportDir     string        // where review reports are written (an Actions artifact); "" = none
+	FailOn        review.FailOn // lowest risk failing the security-review check; zero = review.DefaultFailOn
 
 	JSON    bool   // print the report as one JSON document instead of a table
 	Summary string // also write the Markdown summary to this file

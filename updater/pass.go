@@ -112,8 +112,11 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-	} else if opts.MinAge > 0 {
-		p.each(ctx, planned, func(ctx context.Context, dec *Decision) { p.applyCooldown(ctx, dec) })
+	} else {
+		if opts.MinAge > 0 {
+			p.each(ctx, planned, func(ctx context.Context, dec *Decision) { p.applyCooldown(ctx, dec) })
+		}
+		p.each(ctx, planned, p.checkBuild)
 	}
 	for i := range planned {
 		if planned[i].PR == nil && planned[i].Action == ActionBump && opts.DryRun {
@@ -268,6 +271,21 @@ func (p *pass) applyCooldown(ctx context.Context, d *Decision) {
 		}
 	}
 	*d = cooldown(*d, candidate, behind, latestTime, p.opts.MinAge)
+}
+
+// checkBuild checks a bump's build inputs at its target (after cooldown
+// chose it): see applyBuildCheck.
+func (p *pass) checkBuild(ctx context.Context, d *Decision) {
+	if d.Action != ActionBump {
+		return
+	}
+	bc, err := p.deps.history.CheckBuild(ctx, d.project, d.Ref, d.Current, d.Target,
+		upstream.BuildInputs{Directory: d.directory, Dockerfile: d.dockerfile})
+	if err != nil {
+		p.fail(d, fmt.Errorf("checking the build inputs at %s: %w", short(d.Target), err))
+		return
+	}
+	*d = applyBuildCheck(*d, bc)
 }
 
 // fail turns a decision into an error naming what went wrong.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 // plan turns one server's resolution into its decision. Pure: the network
@@ -14,13 +15,14 @@ import (
 func plan(f *registry.File, res upstream.Resolution, resolveErr error) Decision {
 	src := f.Server.Source
 	d := Decision{
-		Server:    f.Name,
-		Path:      f.Path,
-		Current:   src.Commit,
-		project:   src.Project,
-		directory: src.Directory,
-		oldBranch: src.Branch,
-		res:       res,
+		Server:     f.Name,
+		Path:       f.Path,
+		Current:    src.Commit,
+		project:    src.Project,
+		directory:  src.Directory,
+		dockerfile: src.Dockerfile,
+		oldBranch:  src.Branch,
+		res:        res,
 	}
 	switch {
 	case resolveErr != nil:
@@ -46,6 +48,36 @@ func plan(f *registry.File, res upstream.Resolution, resolveErr error) Decision 
 	d.Action = ActionBump
 	d.Target = res.Commit
 	d.Detail = bumpDetail(d, res)
+	if res.PinnedTagCommit != "" && res.PinnedTagCommit != src.Commit {
+		// Proposed still, so maintainers see it where they decide: the
+		// review of this bump is critical and blocked.
+		d.TagMoved = &review.TagMove{Tag: src.Branch, Pinned: src.Commit, Now: res.PinnedTagCommit}
+		d.Detail += fmt.Sprintf("; TAG MOVED: %s now points at %s, not the pin %s", src.Branch, short(res.PinnedTagCommit), short(src.Commit))
+	}
+	return d
+}
+
+// applyBuildCheck carries what the new pin holds of the build inputs into
+// a bump: a moved directory moves with the pin; missing inputs make the
+// server an error, and no PR proposes a commit the registry cannot build.
+// Pure.
+func applyBuildCheck(d Decision, bc upstream.BuildCheck) Decision {
+	if d.Action != ActionBump {
+		return d
+	}
+	if bc.Problem != "" {
+		d.Action = ActionError
+		d.Detail = fmt.Sprintf("the build would break at %s: %s; no PR proposed", short(d.Target), bc.Problem)
+		d.Target = ""
+		return d
+	}
+	d.Directory, d.Dockerfile = bc.Directory, bc.Dockerfile
+	if bc.Directory != "" {
+		d.Detail += fmt.Sprintf("; source.directory moves %s -> %s", d.directory, bc.Directory)
+	}
+	if bc.Dockerfile != "" {
+		d.Detail += fmt.Sprintf("; source.dockerfile moves %s -> %s", d.dockerfile, bc.Dockerfile)
+	}
 	return d
 }
 

@@ -53,15 +53,22 @@ func prTitle(d *Decision) string {
 // commitMessage is the bot's commit on its branch.
 func commitMessage(d *Decision, rng *ranges.Range) string {
 	n := "unknown number of"
-	if rng != nil && rng.Ancestor {
+	if rng != nil && rng.Comparable() {
 		n = fmt.Sprint(rng.TotalCommits)
 	}
 	what := short(d.Target)
 	if d.Branch != "" {
 		what = d.Branch + " " + what
 	}
-	return fmt.Sprintf("servers/%s: update pin to %s (%s commits)\n\nUpstream: %s\nFrom: %s\nTo:   %s\n",
+	msg := fmt.Sprintf("servers/%s: update pin to %s (%s commits)\n\nUpstream: %s\nFrom: %s\nTo:   %s\n",
 		d.Server, what, n, d.project, d.Current, d.Target)
+	if d.Directory != "" {
+		msg += fmt.Sprintf("\nsource.directory moved upstream: %s -> %s\n", d.directory, d.Directory)
+	}
+	if d.Dockerfile != "" {
+		msg += fmt.Sprintf("source.dockerfile moved upstream: %s -> %s\n", d.dockerfile, d.Dockerfile)
+	}
+	return msg
 }
 
 // Every list in a PR body is capped ("… and N more"), and the body as a
@@ -93,24 +100,30 @@ func prBody(d *Decision, rng *ranges.Range) string {
 	if d.Ref != "" {
 		fmt.Fprintf(&b, "| Ref | %s |\n", mdsafe.CellCode(d.Ref, maxCode))
 	}
-	if d.directory != "" {
-		fmt.Fprintf(&b, "| Directory | %s |\n", mdsafe.CellCode(d.directory, maxCode))
+	if d.reviewDirectory() != "" {
+		fmt.Fprintf(&b, "| Directory | %s |\n", mdsafe.CellCode(d.reviewDirectory(), maxCode))
 	}
 	rangeCell := fmt.Sprintf("`%s...%s`", short(d.Current), short(d.Target))
 	if link := compareURL(d.project, d.Current, d.Target); link != "" {
 		rangeCell = fmt.Sprintf("[%s](%s)", rangeCell, link)
 	}
-	if rng != nil && rng.Ancestor {
+	if rng != nil && rng.Comparable() {
 		rangeCell += fmt.Sprintf(" · %d commit%s", rng.TotalCommits, plural(rng.TotalCommits))
 	}
 	fmt.Fprintf(&b, "| Range | %s |\n\n", rangeCell)
+	writeBuildMove(&b, d)
+	writeTagMoved(&b, d)
 
 	m := marker{d.Server, d.Current, d.Target}
 	if rng == nil {
 		b.WriteString("_The upstream range could not be inspected; review the compare link before merging._\n\n")
 		return withMarker(b.String(), m)
 	}
-	if !rng.BaseFound || !rng.Ancestor {
+	if rng.OffLine() {
+		fmt.Fprintf(&b, "> [!NOTE]\n> The release `%s` is off the old pin's line (releases cut on their own commits): "+
+			"this is not a history rewrite. The commits and files below run from their merge base `%s`.\n\n", short(d.Target), short(rng.MergeBase))
+	}
+	if !rng.Comparable() {
 		b.WriteString("> [!CAUTION]\n")
 		if !rng.BaseFound {
 			fmt.Fprintf(&b, "> **The current pin `%s` no longer exists upstream.** ", short(d.Current))
@@ -122,7 +135,7 @@ func prBody(d *Decision, rng *ranges.Range) string {
 
 	writeCommits(&b, rng)
 	writeAuthors(&b, rng)
-	writeFiles(&b, rng, d.directory)
+	writeFiles(&b, rng, d.reviewDirectory())
 	return withMarker(b.String(), m)
 }
 
@@ -143,8 +156,38 @@ func withMarker(text string, m marker) string {
 	return text + tail
 }
 
+// writeBuildMove says loudly that the bump moves the build inputs too.
+func writeBuildMove(b *strings.Builder, d *Decision) {
+	if d.Directory == "" && d.Dockerfile == "" {
+		return
+	}
+	b.WriteString("> [!WARNING]\n> **The server's build inputs moved upstream; this PR moves them with the pin:**\n")
+	if d.Directory != "" {
+		fmt.Fprintf(b, "> - `source.directory`: %s → %s\n", mdsafe.Code(d.directory, maxCode), mdsafe.Code(d.Directory, maxCode))
+	}
+	if d.Dockerfile != "" {
+		fmt.Fprintf(b, "> - `source.dockerfile`: %s → %s\n", mdsafe.Code(d.dockerfile, maxCode), mdsafe.Code(d.Dockerfile, maxCode))
+	}
+	b.WriteString(">\n> Check that the new place builds the same server before merging.\n\n")
+}
+
+// tagMovedWarning is the words of the moved-tag warning a PR body holds
+// (keepPR looks for them).
+const tagMovedWarning = "was moved upstream:**"
+
+// writeTagMoved says loudly that the pinned tag was replaced upstream.
+func writeTagMoved(b *strings.Builder, d *Decision) {
+	m := d.TagMoved
+	if m == nil {
+		return
+	}
+	fmt.Fprintf(b, "> [!CAUTION]\n> **Tag %s "+tagMovedWarning+" it now points at `%s`, not at the pinned `%s`. "+
+		"A published release was replaced under the same name. The review blocks this PR; do not merge before the upstream explains it.\n\n",
+		mdsafe.Code(m.Tag, maxCode), short(m.Now), short(m.Pinned))
+}
+
 func writeCommits(b *strings.Builder, rng *ranges.Range) {
-	if !rng.Ancestor {
+	if !rng.Comparable() {
 		return
 	}
 	fmt.Fprintf(b, "### Commits (%d)\n\n", rng.TotalCommits)

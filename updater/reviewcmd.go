@@ -19,9 +19,10 @@ import (
 type ReviewOptions struct {
 	Registry      string
 	Server        string
-	Base, Head    string     // the range: old pin .. new pin
-	Output        string     // write report.md and labels.txt here; "" = only print
-	Review        ReviewMode // builtin or command
+	Base, Head    string        // the range: old pin .. new pin
+	Output        string        // write report.md and labels.txt here; "" = only print
+	FailOn        review.FailOn // lowest risk that fails the review (ErrReviewFailed); zero = review.DefaultFailOn
+	Review        ReviewMode    // builtin or command
 	ReviewerCmd   string
 	ReviewTimeout time.Duration
 	CacheDir      string
@@ -31,8 +32,9 @@ type ReviewOptions struct {
 }
 
 // ReviewRange reviews Base..Head of a server's upstream, prints the report
-// to Stdout and writes it to Output. The risk does not change the exit
-// code: the report and labels.txt carry it.
+// to Stdout and writes it to Output. It returns ErrReviewFailed when the
+// verdict is a failing check (blocked, or a risk at or above FailOn), so
+// a CI job can gate on the exit code as the bot's check gates a PR.
 func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	commandDefaults(&opts.Registry, &opts.Stdout, &opts.Logger)
 	if opts.Review == "" {
@@ -75,9 +77,26 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	if res.Frozen != "" || ref == "" {
 		ref = "HEAD"
 	}
+	// What a pass would know about this bump beyond its range: the build
+	// inputs at the head, and whether the pinned tag moved.
+	var ropts review.Options
+	if res.PinnedTagCommit != "" && res.PinnedTagCommit != src.Commit {
+		ropts.TagMoved = &review.TagMove{Tag: src.Branch, Pinned: src.Commit, Now: res.PinnedTagCommit}
+	}
+	directory := src.Directory
+	bc, err := cache.CheckBuild(ctx, src.Project, ref, opts.Base, opts.Head, upstream.BuildInputs{Directory: src.Directory, Dockerfile: src.Dockerfile})
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: checking the build inputs: %w", opts.Server, err)
+	case bc.Problem != "":
+		ropts.BuildBroken = bc.Problem
+	case bc.Directory != "":
+		directory = bc.Directory
+		opts.Logger.Warn("source.directory moved upstream", "server", opts.Server, "from", src.Directory, "to", bc.Directory)
+	}
 	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, fetchTimeout: opts.Timeout, log: opts.Logger}
 	_, rev := r.review(ctx, reviewSubject{
-		server: opts.Server, project: src.Project, ref: ref, directory: src.Directory, base: opts.Base, head: opts.Head,
+		server: opts.Server, project: src.Project, ref: ref, directory: directory, base: opts.Base, head: opts.Head, opts: ropts,
 	})
 	report := rev.result.Markdown(rev.meta)
 	if opts.Output != "" {
@@ -86,6 +105,19 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 		}
 	}
 	opts.Logger.Info("reviewed", "server", opts.Server, "risk", rev.result.Risk.String(), "blocked", rev.result.Blocked, "findings", len(rev.result.Findings))
-	_, err = io.WriteString(opts.Stdout, report)
-	return err
+	if _, err := io.WriteString(opts.Stdout, report); err != nil {
+		return err
+	}
+	if c := rev.result.CheckConclusion(opts.FailOn); c == review.ConclusionFailure {
+		return fmt.Errorf("%s: %w: %s (--fail-on %s)", opts.Server, ErrReviewFailed, rev.result.Summary(), failOnName(opts.FailOn))
+	}
+	return nil
+}
+
+// failOnName names the threshold in effect (the default for zero).
+func failOnName(f review.FailOn) string {
+	if f == 0 {
+		f = review.DefaultFailOn
+	}
+	return f.String()
 }

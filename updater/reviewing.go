@@ -32,10 +32,11 @@ func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
 	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, fetchTimeout: p.opts.Timeout, log: p.log}
 	rng, rev := r.review(ctx, reviewSubject{
-		server: d.Server, project: d.project, ref: d.Ref, directory: d.directory, base: d.Current, head: d.Target,
+		server: d.Server, project: d.project, ref: d.Ref, directory: d.reviewDirectory(), base: d.Current, head: d.Target,
+		opts: review.Options{TagMoved: d.TagMoved},
 	})
 	w.rng, w.review = rng, rev
-	if rng != nil && rng.Ancestor {
+	if rng != nil && rng.Comparable() {
 		d.Commits = rng.TotalCommits
 	}
 }
@@ -43,6 +44,7 @@ func (p *pass) inspect(ctx context.Context, w *work) {
 // reviewSubject is the upstream change a review looks at.
 type reviewSubject struct {
 	server, project, ref, directory, base, head string
+	opts                                        review.Options // facts the pass knows beyond the range
 }
 
 // reviewer runs the differential review of a range: the built-in rules,
@@ -84,9 +86,12 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 	if rng == nil {
 		meta := review.ReportMeta{Server: s.server, Repository: s.project, Directory: s.directory, Base: s.base, Head: s.head}
 		res := review.Incomplete(review.RuleReviewIncomplete, fmt.Sprintf("the upstream range could not be inspected: %v", err))
+		if s.opts.TagMoved != nil || s.opts.BuildBroken != "" {
+			res = review.Combine(res, review.Review(&ranges.Range{BaseFound: true, Ancestor: true}, s.opts))
+		}
 		return nil, &reviewed{result: res, meta: meta}
 	}
-	res := review.Review(rng, review.Options{})
+	res := review.Review(rng, s.opts)
 	if r.mode == ReviewCommand {
 		res = review.Combine(res, r.runAgent(ctx, s))
 	}
@@ -173,7 +178,7 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 	// The check and the comment go first and the risk labels last: a PR
 	// with its risk label has its whole review (keepPR relies on it).
 	if headSHA != "" {
-		if err := p.deps.forge.PublishCheck(ctx, checkOf(d.Server, headSHA, res, report)); err != nil {
+		if err := p.deps.forge.PublishCheck(ctx, checkOf(d.Server, headSHA, res, report, p.opts.FailOn)); err != nil {
 			return fmt.Errorf("publishing the review check: %w", err)
 		}
 	}
@@ -189,7 +194,7 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 		}
 	}
 	d.Review = &ReviewResult{
-		Risk: res.Risk.String(), Blocked: res.Blocked, Findings: len(res.Findings), Check: res.CheckConclusion(),
+		Risk: res.Risk.String(), Blocked: res.Blocked, Findings: len(res.Findings), Check: string(res.CheckConclusion(p.opts.FailOn)),
 	}
 	p.log.Info("published review", "server", d.Server, "pr", number, "risk", d.Review.Risk, "blocked", res.Blocked)
 	return nil
@@ -278,9 +283,9 @@ func hasRiskLabel(labels []string) bool {
 	return false
 }
 
-// checkOf is the check run a review publishes: blocked or critical fail,
-// high or medium are neutral, low or info succeed.
-func checkOf(server, sha string, res *review.Result, report string) github.Check {
+// checkOf is the check run a review publishes, its conclusion as
+// review.Result.CheckConclusion maps the risk under --fail-on.
+func checkOf(server, sha string, res *review.Result, report string, failOn review.FailOn) github.Check {
 	title := fmt.Sprintf("Risk: %s, %d finding%s", res.Risk, len(res.Findings), plural(len(res.Findings)))
 	if res.Blocked {
 		title += ", blocked"
@@ -299,7 +304,7 @@ func checkOf(server, sha string, res *review.Result, report string) github.Check
 	return github.Check{
 		Name:       "security-review/" + server,
 		HeadSHA:    sha,
-		Conclusion: res.CheckConclusion(),
+		Conclusion: string(res.CheckConclusion(failOn)),
 		Title:      title,
 		Summary:    summary.String(),
 		Text:       report,

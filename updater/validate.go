@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
 )
 
@@ -31,9 +32,11 @@ type ValidateOptions struct {
 }
 
 // PinChecker proves a pin online: commit exists in project and is on
-// branch (the default branch when empty). gitops implements it.
+// branch (the default branch when empty), and the build inputs exist at
+// it. gitops implements it.
 type PinChecker interface {
 	CheckPin(ctx context.Context, project, branch, commit string) error
+	CheckBuild(ctx context.Context, project, ref, base, head string, in upstream.BuildInputs) (upstream.BuildCheck, error)
 }
 
 // onlineChecks bounds the upstreams asked at once by validate --online.
@@ -168,6 +171,26 @@ func checkPinsOnline(ctx context.Context, checker PinChecker, files []*registry.
 					Line: f.Line("source.commit"),
 					Err:  fmt.Errorf("source.commit %s: %w", src.Commit, err),
 				}
+				return nil
+			}
+			// The pin is fetched by now (by SHA where no ref reaches it).
+			bc, err := checker.CheckBuild(gctx, src.Project, "", src.Commit, src.Commit,
+				upstream.BuildInputs{Directory: src.Directory, Dockerfile: src.Dockerfile})
+			if ctxErr := gctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			key := "source.directory"
+			if src.Directory == "" {
+				key = "source.dockerfile"
+			}
+			switch {
+			case err != nil:
+				results[i] = &registry.FileError{Path: f.Path, Line: f.Line(key), Err: fmt.Errorf("checking the build inputs at %s: %w", src.Commit, err)}
+			case bc.Problem != "":
+				if strings.HasPrefix(bc.Problem, "source.dockerfile") {
+					key = "source.dockerfile"
+				}
+				results[i] = &registry.FileError{Path: f.Path, Line: f.Line(key), Err: errors.New(bc.Problem)}
 			}
 			return nil
 		})

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
@@ -83,6 +84,10 @@ type fakeChecker struct {
 
 	mu    sync.Mutex
 	asked []string
+}
+
+func (c *fakeChecker) CheckBuild(ctx context.Context, project, ref, base, head string, in upstream.BuildInputs) (upstream.BuildCheck, error) {
+	return upstream.BuildCheck{}, nil
 }
 
 func (c *fakeChecker) CheckPin(ctx context.Context, project, branch, commit string) error {

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 // writeTimeout bounds one server's writes once started: a shutdown signal
@@ -63,6 +65,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 	if p.opts.MinAge > 0 {
 		p.each(ctx, planned, func(ctx context.Context, d *Decision) { p.applyCooldown(ctx, d) })
 	}
+	p.each(ctx, planned, p.checkBuild)
 
 	botClosed := p.botCloses(ctx, planned, byServer)
 
@@ -179,9 +182,20 @@ func (p *pass) needsRange(w *work) bool {
 	case prOpen, prUpdate:
 		return true
 	case prKeep:
-		return (p.opts.Review != ReviewOff && !hasRiskLabel(w.step.pr.Labels)) || p.branchStale(w.d)
+		return (p.opts.Review != ReviewOff && !hasRiskLabel(w.step.pr.Labels)) || p.branchStale(w.d) || p.tagMoveUnpublished(w)
 	}
 	return false
+}
+
+// tagMoveUnpublished: the pinned tag was found moved, and the open PR
+// (opened before it moved) does not say so yet in its body or, with a
+// review, in its security-blocked label.
+func (p *pass) tagMoveUnpublished(w *work) bool {
+	pr := w.step.pr
+	if w.d.TagMoved == nil || pr == nil {
+		return false
+	}
+	return !strings.Contains(pr.Body, tagMovedWarning) || (p.opts.Review != ReviewOff && !slices.Contains(pr.Labels, review.LabelBlocked))
 }
 
 // branchStale reports whether the bot's branch for d does not hold what
@@ -402,6 +416,22 @@ func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 	if err := p.restoreLabels(ctx, pr); err != nil {
 		return err
 	}
+	if p.tagMoveUnpublished(w) {
+		// The review first, then the body: a pass killed in between
+		// finds the body without the warning and does both again.
+		if p.opts.Review != ReviewOff {
+			if err := p.publishReview(ctx, w, pr.Number, sha, pr.Labels); err != nil {
+				return err
+			}
+		}
+		if body := prBody(d, w.rng); pr.Body != body {
+			if err := p.deps.forge.EditPull(ctx, pr.Number, prTitle(d), body); err != nil {
+				return fmt.Errorf("updating pull request #%d: %w", pr.Number, err)
+			}
+		}
+		d.PR.Outcome = PRUpdated
+		return nil
+	}
 	if !pushed && (hasRiskLabel(pr.Labels) || p.opts.Review == ReviewOff) {
 		return nil
 	}
@@ -473,7 +503,7 @@ func (p *pass) wantContent(d *Decision) ([]byte, error) {
 	if err != nil || !ok {
 		return nil, fmt.Errorf("reading %s on the base branch: %v", d.Path, errOr(err, "not found"))
 	}
-	want, err := registry.SetPin(raw, registry.Pin{Commit: d.Target, Branch: d.Branch})
+	want, err := registry.SetPin(raw, registry.Pin{Commit: d.Target, Branch: d.Branch, Directory: d.Directory, Dockerfile: d.Dockerfile})
 	if err != nil {
 		return nil, fmt.Errorf("rewriting %s: %w", d.Path, err)
 	}

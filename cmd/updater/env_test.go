@@ -54,6 +54,8 @@ func envSample(t *testing.T, f *flag.Flag) (value, want string) {
 		}
 		t.Fatalf("--%s: no sample value; add one", f.Name)
 		return "", ""
+	case "*review.FailOn":
+		return "critical", "critical"
 	case "*main.stringList":
 		return "a, b,c", "a,b,c"
 	default:

@@ -5,6 +5,7 @@ import (
 	"flag"
 
 	"github.com/mcp-registry/updater/updater"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 func reviewCommand() command {
@@ -18,6 +19,8 @@ func reviewCommand() command {
 			fs.StringVar(&o.Server, "server", "", "the server whose upstream is reviewed")
 			fs.StringVar(&o.Base, "base", "", "old pin (40-hex SHA)")
 			fs.StringVar(&o.Head, "head", "", "new pin (40-hex SHA)")
+			o.FailOn = review.DefaultFailOn
+			fs.Var(&o.FailOn, "fail-on", "lowest risk that fails the review (exit 1): critical, high or medium")
 			fs.StringVar(&o.Output, "output", "", "write report.md and labels.txt into this directory")
 			fs.StringVar((*string)(&o.Review), "review", string(d.Review), "builtin, or command to add the agent reviewer")
 			fs.StringVar(&o.ReviewerCmd, "reviewer-cmd", "", "agent reviewer command for --review command")

@@ -26,8 +26,16 @@ func TestReviewCommand(t *testing.T) {
 	reg := registrytest.NewRegistry(t, map[string]string{"servers/tool/server.yaml": serverYAML("tool", s.RepoURL("tool"), "", base, "")})
 	out := filepath.Join(t.TempDir(), "out")
 
+	// High risk fails the review under the default --fail-on high; the
+	// reference registry's mapping (--fail-on critical) lets it pass.
+	cache := t.TempDir()
+	code, _, stderr := cli(context.Background(), nil, "review", "--registry", reg, "--server", "tool",
+		"--base", base, "--head", head, "--cache-dir", cache)
+	if code != exitFailed || !strings.Contains(stderr, "review failed: risk high") {
+		t.Fatalf("default --fail-on: exit %d, want %d\n%s", code, exitFailed, stderr)
+	}
 	code, stdout, stderr := cli(context.Background(), nil, "review", "--registry", reg, "--server", "tool",
-		"--base", base, "--head", head, "--output", out, "--cache-dir", t.TempDir())
+		"--base", base, "--head", head, "--output", out, "--cache-dir", cache, "--fail-on", "critical")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}

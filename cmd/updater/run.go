@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mcp-registry/updater/updater"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 func runCommand() command {
@@ -53,6 +54,8 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.StringVar(&o.ReviewerCmd, "reviewer-cmd", "", "agent reviewer command for --review command (run with sh -c, no token, no network of ours)")
 	fs.DurationVar(&o.ReviewTimeout, "review-timeout", o.ReviewTimeout, "time allowed for the agent reviewer")
 	fs.StringVar(&o.ReviewRepo, "review-repo", "", "owner/name receiving the security-review repository_dispatch for --review dispatch")
+	o.FailOn = review.DefaultFailOn
+	fs.Var(&o.FailOn, "fail-on", "lowest review risk that fails the security-review check: critical, high or medium (critical = the reference registry's mapping)")
 	fs.StringVar(&o.ReportDir, "report-dir", "", "write each review's report.md and labels.txt under this directory")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON document")
 	fs.StringVar(&o.Summary, "summary", "", "also write the Markdown pass summary to this file")

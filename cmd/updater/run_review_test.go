@@ -46,8 +46,8 @@ func TestReviewLabelsReplacedHumansKept(t *testing.T) {
 		t.Errorf("report says risk %q, want high", risk)
 	}
 	runs := f.gh.CheckRuns(got.HeadSHA)
-	if len(runs) != 1 || runs[0].Conclusion != "neutral" {
-		t.Errorf("check runs on the new head %+v, want one neutral", runs)
+	if len(runs) != 1 || runs[0].Conclusion != "failure" { // high fails under the default --fail-on high
+		t.Errorf("check runs on the new head %+v, want one failure", runs)
 	}
 	var reviews int
 	for _, c := range f.gh.Comments(pr.Number) {

@@ -33,15 +33,30 @@ type registryFixture struct {
 // upstream's commits; -1 = its head).
 func newRegistryFixture(t *testing.T, pins map[string]int, commits int) *registryFixture {
 	t.Helper()
-	f := &registryFixture{t: t, gh: githubtest.New(t, githubtest.Options{}), git: gittest.NewServer(t), ups: map[string]*upstream{}, cache: t.TempDir()}
-	files := map[string]string{"README.md": "# registry\n"}
+	git := gittest.NewServer(t)
+	ups := map[string]*upstream{}
+	servers := map[string]string{}
 	for name, pin := range pins {
-		up := newUpstream(t, f.git, name, "main", commits)
-		f.ups[name] = up
+		up := newUpstream(t, git, name, "main", commits)
+		ups[name] = up
 		if pin < 0 {
 			pin = len(up.commits) - 1
 		}
-		files[registry.ServerPath(name)] = serverYAML(name, up.url, "", up.commits[pin], "src")
+		servers[name] = serverYAML(name, up.url, "", up.commits[pin], "src")
+	}
+	f := customFixture(t, git, servers)
+	f.ups = ups
+	return f
+}
+
+// customFixture is a registryFixture whose servers the test writes itself
+// (name -> server.yaml) against upstreams on git.
+func customFixture(t *testing.T, git *gittest.Server, servers map[string]string) *registryFixture {
+	t.Helper()
+	f := &registryFixture{t: t, gh: githubtest.New(t, githubtest.Options{}), git: git, ups: map[string]*upstream{}, cache: t.TempDir()}
+	files := map[string]string{"README.md": "# registry\n"}
+	for name, yaml := range servers {
+		files[registry.ServerPath(name)] = yaml
 		f.names = append(f.names, name)
 	}
 	sort.Strings(f.names)

@@ -80,6 +80,8 @@ type RangeQuery struct {
 	Base      string // the current pin
 	Head      string // the proposed pin
 	Limits    RangeLimits
+	// Release: the range follows a tag (see Range.Release).
+	Release bool
 }
 
 // ComputeRange computes the facts of Base..Head from objects already in
@@ -103,7 +105,7 @@ func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQue
 		return nil, err
 	}
 	dir := normalizeDirectory(q.Directory)
-	r := &ranges.Range{Project: q.Project, Directory: dir, Base: base.String(), Head: head.String()}
+	r := &ranges.Range{Project: q.Project, Directory: dir, Base: base.String(), Head: head.String(), Release: q.Release}
 	headCommit, err := object.GetCommit(st, head)
 	if err != nil {
 		return nil, fmt.Errorf("head commit %s: %w", head, err)
@@ -146,9 +148,20 @@ func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQue
 		r.Skipped = append(r.Skipped, *authorSkip)
 	}
 
-	baseTree, err := baseCommit.Tree()
+	from := baseCommit
+	if q.Release && !r.Ancestor && !walk.truncated {
+		mb, err := releaseMergeBase(baseCommit, headCommit)
+		if err != nil {
+			return nil, fmt.Errorf("merge base of %s and %s: %w", base, head, err)
+		}
+		if mb != nil {
+			r.MergeBase = mb.Hash.String()
+			from = mb
+		}
+	}
+	baseTree, err := from.Tree()
 	if err != nil {
-		return nil, fmt.Errorf("tree of base %s: %w", base, err)
+		return nil, fmt.Errorf("tree of %s: %w", from.Hash, err)
 	}
 	headTree, err := headCommit.Tree()
 	if err != nil {
@@ -161,6 +174,17 @@ func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQue
 	r.Files = files
 	r.Skipped = append(r.Skipped, skipped...)
 	return r, nil
+}
+
+// releaseMergeBase is the newest merge base of a and b (git merge-base
+// picks one of several the same way), or nil when they share no history.
+func releaseMergeBase(a, b *object.Commit) (*object.Commit, error) {
+	bases, err := a.MergeBase(b)
+	if err != nil || len(bases) == 0 {
+		return nil, err
+	}
+	sortNewestFirst(bases)
+	return bases[0], nil
 }
 
 // normalizeDirectory turns source.directory into a clean relative path
@@ -270,6 +294,7 @@ func (c *Cache) Range(ctx context.Context, q RangeQuery) (*ranges.Range, error) 
 		}
 	}
 	q.Project = RedactURL(project)
+	q.Release = strings.HasPrefix(q.Ref, "refs/tags/")
 	r, err := ComputeRange(ctx, repo.st, q)
 	if err != nil {
 		return nil, upstreamError(project, "range", err)

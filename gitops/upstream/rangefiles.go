@@ -32,6 +32,10 @@ func diffFiles(ctx context.Context, st storer.EncodedObjectStorer, from, to *obj
 	if err != nil {
 		return nil, nil, fmt.Errorf("diff trees: %w", err)
 	}
+	changes, err = pairRenames(ctx, st, changes, limits)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rename detection: %w", err)
+	}
 	type pending struct {
 		treeChange
 		inDir bool
@@ -59,11 +63,14 @@ func diffFiles(ctx context.Context, st storer.EncodedObjectStorer, from, to *obj
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		fc := ranges.FileChange{Path: p.path, InDirectory: p.inDir}
+		fc := ranges.FileChange{Path: p.path, OldPath: p.oldPath, InDirectory: p.inDir}
 		var oldSide, newSide *object.TreeEntry
 		switch p.action {
 		case merkletrie.Insert:
 			fc.Status, newSide = ranges.FileAdded, &p.to
+			if p.oldPath != "" { // a copy: compared with its source
+				oldSide = &p.from
+			}
 		case merkletrie.Delete:
 			fc.Status, oldSide = ranges.FileDeleted, &p.from
 		default:
@@ -192,18 +199,9 @@ func (s *side) lineText() string {
 }
 
 func (d *fileDiffer) read(h plumbing.Hash, s *side) error {
-	b, err := object.GetBlob(d.st, h)
+	data, err := readBlob(d.st, h, d.limits.MaxFileBytes+1)
 	if err != nil {
-		return fmt.Errorf("blob %s: %w", h, err)
-	}
-	r, err := b.Reader()
-	if err != nil {
-		return fmt.Errorf("blob %s: %w", h, err)
-	}
-	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, d.limits.MaxFileBytes+1))
-	if err != nil {
-		return fmt.Errorf("blob %s: %w", h, err)
+		return err
 	}
 	d.spent += int64(len(data))
 	s.binary = isBinary(data)
@@ -213,20 +211,29 @@ func (d *fileDiffer) read(h plumbing.Hash, s *side) error {
 }
 
 func (d *fileDiffer) sniffBinary(h plumbing.Hash) (bool, error) {
-	b, err := object.GetBlob(d.st, h)
+	head, err := readBlob(d.st, h, binarySniffBytes)
 	if err != nil {
-		return false, fmt.Errorf("blob %s: %w", h, err)
+		return false, err
+	}
+	return isBinary(head), nil
+}
+
+// readBlob reads at most n bytes of a blob.
+func readBlob(st storer.EncodedObjectStorer, h plumbing.Hash, n int64) ([]byte, error) {
+	b, err := object.GetBlob(st, h)
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}
 	r, err := b.Reader()
 	if err != nil {
-		return false, fmt.Errorf("blob %s: %w", h, err)
+		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}
 	defer r.Close()
-	head, err := io.ReadAll(io.LimitReader(r, binarySniffBytes))
+	data, err := io.ReadAll(io.LimitReader(r, n))
 	if err != nil {
-		return false, fmt.Errorf("blob %s: %w", h, err)
+		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}
-	return isBinary(head), nil
+	return data, nil
 }
 
 func isBinary(data []byte) bool {

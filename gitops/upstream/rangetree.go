@@ -28,6 +28,9 @@ type treeChange struct {
 	path     string
 	action   merkletrie.Action
 	from, to object.TreeEntry // zero on the side where it is absent
+	// oldPath is where from lives when the entry was moved or copied
+	// there (pairRenames); "" otherwise.
+	oldPath string
 }
 
 // diffTrees lists the entries (not directories) that differ between two

@@ -49,6 +49,7 @@ func upstreams(t *testing.T, s *gittest.Server, prefix string) map[string]string
 	r.Tag("v2.0.0-rc.1", c4, true)
 	r.Tag("nightly", c4, false)
 	sha["v1.2.0"] = c3
+	sha["v1.1.0"] = c2
 
 	r = s.NewRepo(prefix+"pr", "main")
 	c := r.Commit("main", "m", gittest.Files(map[string]string{"a": "1"}))
@@ -100,7 +101,7 @@ func TestResolve(t *testing.T) {
 		{name: "default branch main", repo: "main",
 			want: Resolution{Kind: KindDefaultBranch, Ref: "refs/heads/main", Commit: sha["main"], Via: "git"}},
 		{name: "tag moves to newest release", repo: "tags", branch: "v1.1.0",
-			want: Resolution{Kind: KindTag, Ref: "refs/tags/v1.2.0", Commit: sha["v1.2.0"], Branch: "v1.2.0", Via: "git"}},
+			want: Resolution{Kind: KindTag, Ref: "refs/tags/v1.2.0", Commit: sha["v1.2.0"], Branch: "v1.2.0", PinnedTagCommit: sha["v1.1.0"], Via: "git"}},
 		{name: "pull request ref", repo: "pr", branch: "refs/pull/7/merge",
 			want: Resolution{Kind: KindBranch, Ref: "refs/pull/7/merge", Frozen: "follows pull request ref refs/pull/7/merge"}},
 		{name: "deleted branch", repo: "deleted", branch: "feature",
@@ -326,7 +327,7 @@ func TestResolveAPI(t *testing.T) {
 		{name: "404 falls back to git: deleted branch is frozen", mode: ResolveAPI, up: Upstream{Project: project("deleted"), Branch: "feature"},
 			want: Resolution{Kind: KindBranch, Ref: "refs/heads/feature", Frozen: "ref feature no longer exists upstream", Via: "git"}, wantCalls: 1},
 		{name: "tags always via git", mode: ResolveAPI, up: Upstream{Project: project("tags"), Branch: "v1.1.0"},
-			want: Resolution{Kind: KindTag, Ref: "refs/tags/v1.2.0", Commit: sha["v1.2.0"], Branch: "v1.2.0", Via: "git"}, wantCalls: 0},
+			want: Resolution{Kind: KindTag, Ref: "refs/tags/v1.2.0", Commit: sha["v1.2.0"], Branch: "v1.2.0", PinnedTagCommit: sha["v1.1.0"], Via: "git"}, wantCalls: 0},
 		{name: "git mode never calls the api", mode: ResolveGit, up: Upstream{Project: project("main")},
 			want: Resolution{Kind: KindDefaultBranch, Ref: "refs/heads/main", Commit: sha["main"], Via: "git"}, wantCalls: 0},
 		{name: "auto falls back to git on 500", mode: ResolveAuto, up: Upstream{Project: project("main")}, status: 500,

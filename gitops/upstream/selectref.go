@@ -32,6 +32,12 @@ type Resolution struct {
 	// tag, in the style of the current value ("v1.3.0" or
 	// "refs/tags/v1.3.0").
 	Branch string
+	// PinnedTagCommit is, for a server following a tag, the commit the
+	// tag source.branch names points at now (peeled), whether or not a
+	// newer tag is followed. It differs from source.commit when that tag
+	// was moved upstream (deleted and recreated elsewhere): only a commit
+	// hash is immutable. "" for branches.
+	PinnedTagCommit string
 	// Frozen, when not empty, says why no bump can be planned.
 	Frozen string
 	// Via is how the upstream was asked: "git" or "api"; "" when no
@@ -155,6 +161,7 @@ func SelectRef(refs *Refs, branch string) (Resolution, error) {
 	if f.kind != KindTag {
 		return res, nil
 	}
+	res.PinnedTagCommit = res.Commit
 	current, ok := parseTagVersion(strings.TrimPrefix(f.ref, "refs/tags/"))
 	if !ok {
 		// A tag that is not a version ("stable") is followed as it is.

@@ -66,7 +66,7 @@ func failedBecause(t *testing.T, res *Result, reason string) {
 	for _, f := range res.Findings {
 		if f.Rule == RuleAgentReview && f.Severity == High && strings.HasPrefix(f.Title, "Agent review did not complete") &&
 			strings.Contains(f.Detail, reason) {
-			if res.Risk < High || res.CheckConclusion() == ConclusionSuccess {
+			if res.Risk < High || res.CheckConclusion(FailOnCritical) == ConclusionSuccess {
 				t.Errorf("failed agent passes: %s", res.Summary())
 			}
 			return
@@ -91,14 +91,14 @@ func TestAgentWellBehaved(t *testing.T) {
 
 func TestAgentCleanVerdictHasNoFinding(t *testing.T) {
 	res := runAgent(t, agentSpec(t, `echo ok > "$REVIEW_OUTPUT_DIR/report.md"; `+fmt.Sprintf(writeLabel, "info")))
-	if res.Risk != Info || len(res.Findings) != 0 || res.CheckConclusion() != ConclusionSuccess {
+	if res.Risk != Info || len(res.Findings) != 0 || res.CheckConclusion(FailOnCritical) != ConclusionSuccess {
 		t.Errorf("%s\n%s", res.Summary(), dumpFindings(res.Findings))
 	}
 }
 
 func TestAgentBlocked(t *testing.T) {
 	res := runAgent(t, agentSpec(t, `echo bad > "$REVIEW_OUTPUT_DIR/report.md"; printf 'security-risk:high\nsecurity-blocked\n' > "$REVIEW_OUTPUT_DIR/labels.txt"`))
-	if res.Risk != High || !res.Blocked || res.CheckConclusion() != ConclusionFailure {
+	if res.Risk != High || !res.Blocked || res.CheckConclusion(FailOnCritical) != ConclusionFailure {
 		t.Errorf("%s", res.Summary())
 	}
 }
@@ -309,8 +309,8 @@ func TestAgentMalformedOutputs(t *testing.T) {
 func TestAgentFailureIsNeverAPassWhenCombined(t *testing.T) {
 	agent := runAgent(t, agentSpec(t, `exit 0`))
 	res := Combine(Review(cleanRange(), Options{}), agent)
-	if res.Risk != High || res.CheckConclusion() != ConclusionNeutral || res.Mode != ModeBuiltinAgent {
-		t.Errorf("clean built-in + failed agent: %s (%s)", res.Summary(), res.CheckConclusion())
+	if res.Risk != High || res.CheckConclusion(FailOnCritical) != ConclusionNeutral || res.Mode != ModeBuiltinAgent {
+		t.Errorf("clean built-in + failed agent: %s (%s)", res.Summary(), res.CheckConclusion(FailOnCritical))
 	}
 }
 

@@ -12,8 +12,13 @@
 // tests count one step lower where the table says "docs −1".
 //
 //	rule               finding                                            severity
-//	history-rewritten  old pin not an ancestor of the new one             critical, blocks
+//	history-rewritten  old pin not an ancestor of the new one (branches,  critical, blocks
+//	                   or a tag sharing no history with the old pin)
 //	base-missing       old pin gone upstream (or no range at all)         critical, blocks
+//	release-off-line   tag release off the old pin's line: compared       info
+//	                   through the merge base, commits merge-base..new
+//	tag-moved          the pinned tag now points at another commit        critical, blocks
+//	build-broken       source.directory/dockerfile missing at the pin     critical, blocks
 //	ci-workflow        pull_request_target / workflow_run trigger added   high
 //	                   write permissions granted; new secrets used        medium
 //	                   workflow changed or removed, none of the above     low
@@ -54,8 +59,10 @@
 //	                   conflicting risk labels                            low
 //	                   labels outside the allow-list (dropped)            info
 //
-// The check conclusion follows the risk: blocked or critical fails, high
-// or medium is neutral, low or info succeeds.
+// The check conclusion follows the risk and --fail-on (verdict.go):
+// blocked, or a risk at or above --fail-on (default high), fails; medium
+// or high below it is neutral; low or info succeeds. --fail-on critical
+// is the reference registry's mapping.
 //
 // # Hostile input
 //

@@ -82,8 +82,8 @@ func compareGolden(t *testing.T, path string, got []byte) {
 
 func TestForcePushedFailsTheCheck(t *testing.T) {
 	res := Review(forcePushedRange(), Options{})
-	if res.CheckConclusion() != ConclusionFailure || !strings.Contains(res.LabelsFile(), "security-blocked\n") {
-		t.Errorf("force-pushed: conclusion %s labels %q", res.CheckConclusion(), res.LabelsFile())
+	if res.CheckConclusion(FailOnCritical) != ConclusionFailure || !strings.Contains(res.LabelsFile(), "security-blocked\n") {
+		t.Errorf("force-pushed: conclusion %s labels %q", res.CheckConclusion(FailOnCritical), res.LabelsFile())
 	}
 }
 

@@ -141,26 +141,6 @@ func (r *Result) LabelsFile() string {
 	return strings.Join(r.Labels(), "\n") + "\n"
 }
 
-// Check run conclusions (the GitHub API's values).
-const (
-	ConclusionFailure = "failure"
-	ConclusionNeutral = "neutral"
-	ConclusionSuccess = "success"
-)
-
-// CheckConclusion maps the result onto the security-review check: blocked
-// or critical fails it, high or medium is neutral, low or info succeeds.
-func (r *Result) CheckConclusion() string {
-	switch {
-	case r.Blocked || r.Risk >= Critical:
-		return ConclusionFailure
-	case r.Risk >= Medium:
-		return ConclusionNeutral
-	default:
-		return ConclusionSuccess
-	}
-}
-
 // Summary is a one-line description for a check run title or a log line,
 // e.g. "risk high, blocked: 4 findings (1 critical, 1 high, 2 medium)".
 func (r *Result) Summary() string {

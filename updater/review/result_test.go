@@ -58,7 +58,7 @@ func TestResultVerdicts(t *testing.T) {
 			if got := r.Labels(); !slices.Equal(got, tc.labels) {
 				t.Errorf("labels %q, want %q", got, tc.labels)
 			}
-			if got := r.CheckConclusion(); got != tc.conclusion {
+			if got := r.CheckConclusion(FailOnCritical); string(got) != tc.conclusion {
 				t.Errorf("conclusion %q, want %q", got, tc.conclusion)
 			}
 		})

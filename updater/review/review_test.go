@@ -2,6 +2,7 @@ package review
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
@@ -33,7 +34,7 @@ func TestReviewCleanRangeIsInfo(t *testing.T) {
 	if got := res.Labels(); !slices.Equal(got, []string{"security-risk:info"}) {
 		t.Errorf("labels %q", got)
 	}
-	if got := res.CheckConclusion(); got != ConclusionSuccess {
+	if got := res.CheckConclusion(FailOnCritical); got != ConclusionSuccess {
 		t.Errorf("conclusion %q", got)
 	}
 }
@@ -45,6 +46,8 @@ func singleChangeRanges() map[string]*ranges.Range {
 	rewritten.Ancestor = false
 	missing := newRange()
 	missing.BaseFound, missing.Ancestor = false, false
+	release := newRange()
+	release.Ancestor, release.Release, release.MergeBase = false, true, "cafe000000000000000000000000000000000000"
 	newcomer := newRange()
 	newcomer.Commits[0].AuthorEmail = "new@elsewhere.test"
 	newcomer.NewAuthors = []string{"new@elsewhere.test"}
@@ -56,6 +59,7 @@ func singleChangeRanges() map[string]*ranges.Range {
 	return map[string]*ranges.Range{
 		RuleHistoryRewritten: rewritten,
 		RuleBaseMissing:      missing,
+		RuleReleaseOffLine:   release,
 		RuleCIWorkflow: newRange(modFile(".github/workflows/ci.yml",
 			"on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
 			"on: push\njobs:\n  test:\n    runs-on: ubuntu-24.04\n")),
@@ -130,5 +134,29 @@ func TestRulesTableIsConsistent(t *testing.T) {
 			t.Errorf("bad or duplicate rule %+v", rl.ID)
 		}
 		seen[rl.ID] = true
+	}
+}
+
+// A release off the old pin's line is no rewrite; a tag sharing no
+// history with the pin is; a moved tag or a broken build blocks.
+func TestAncestryVerdicts(t *testing.T) {
+	release := newRange()
+	release.Ancestor, release.Release, release.MergeBase = false, true, "cafe000000000000000000000000000000000000"
+	if res := Review(release, Options{}); res.Blocked || res.Risk != Info || res.CheckConclusion(DefaultFailOn) != ConclusionSuccess {
+		t.Errorf("release off the line: %s", res.Summary())
+	}
+	unrelated := newRange()
+	unrelated.Ancestor, unrelated.Release = false, true
+	if res := Review(unrelated, Options{}); !res.Blocked || res.Findings[0].Rule != RuleHistoryRewritten {
+		t.Errorf("tag with no shared history: %s", res.Summary())
+	}
+	moved := Review(newRange(), Options{TagMoved: &TagMove{Tag: "v1.2.0", Pinned: strings.Repeat("a", 40), Now: strings.Repeat("b", 40)}})
+	if !moved.Blocked || moved.Risk != Critical || moved.Findings[0].Rule != RuleTagMoved ||
+		!strings.Contains(moved.Findings[0].Title, "v1.2.0") || moved.CheckConclusion(FailOnCritical) != ConclusionFailure {
+		t.Errorf("moved tag: %s", moved.Summary())
+	}
+	broken := Review(newRange(), Options{BuildBroken: `source.directory "x" does not exist at the new commit`})
+	if !broken.Blocked || broken.Findings[0].Rule != RuleBuildBroken || !strings.Contains(broken.Findings[0].Detail, `"x"`) {
+		t.Errorf("broken build: %s", broken.Summary())
 	}
 }

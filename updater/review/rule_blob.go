@@ -44,7 +44,7 @@ func checkBinaryOrBlob(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == ranges.FileDeleted || isLockfile(f.Path) {
+		if f.Status == ranges.FileDeleted || isLockfile(f.Path) || movedUnchanged(f) {
 			continue
 		}
 		if f.Binary {

@@ -22,7 +22,7 @@ func checkCIWorkflow(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if !isWorkflow(f.Path) {
+		if !isWorkflow(f.Path) || movedUnchanged(f) {
 			continue
 		}
 		if f.Status == ranges.FileDeleted {

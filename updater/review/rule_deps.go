@@ -111,7 +111,7 @@ func manifestFinding(r *ranges.Range, f *ranges.FileChange) (Finding, bool) {
 	kind := manifestKind(f.Path)
 	var before depSet
 	var beforeErr error
-	if f.Status == ranges.FileModified {
+	if f.Status == ranges.FileModified || f.OldPath != "" { // moved or copied: compared with its source
 		if f.Old == nil {
 			beforeErr = errNotParsed
 		} else {

@@ -19,7 +19,7 @@ func shortSHA(sha string, n int) string {
 }
 
 func checkHistoryRewritten(r *ranges.Range) []Finding {
-	if !r.BaseFound || r.Ancestor {
+	if !r.BaseFound || r.Ancestor || r.OffLine() {
 		return nil
 	}
 	return []Finding{{
@@ -30,6 +30,24 @@ func checkHistoryRewritten(r *ranges.Range) []Finding {
 		Detail: "The pinned commit still exists but the new head does not descend from it: the branch was force-pushed or reset. " +
 			"The commits listed in this range do not describe everything that changed since the pin.",
 		Recommendation: "Find out from the upstream why history was rewritten, then review the full tree diff between the two commits before merging.",
+	}}
+}
+
+// checkReleaseOffLine says how a release cut off the branch was compared:
+// no rewrite (a tag's commit need not descend from the previous tag's),
+// but the reader must know the commits are merge-base..new.
+func checkReleaseOffLine(r *ranges.Range) []Finding {
+	if !r.OffLine() {
+		return nil
+	}
+	return []Finding{{
+		Severity: Info,
+		Title:    "The new release is off the old pin's line: compared through their merge base",
+		Evidence: []string{commitRef(r.MergeBase), commitRef(r.Head)},
+		Detail: fmt.Sprintf("The old pin %s is not an ancestor of the new release %s, as happens when releases are cut on their own commits. "+
+			"The review covers the %d commit%s from the merge base %s to the new release and the files changed between them; "+
+			"this is not a history rewrite.", shortSHA(r.Base, 12), shortSHA(r.Head, 12), r.TotalCommits, plural(r.TotalCommits), shortSHA(r.MergeBase, 12)),
+		Recommendation: "Nothing to do for the ancestry itself; review the findings of the range as usual.",
 	}}
 }
 
@@ -127,4 +145,26 @@ func checkSkippedContent(r *ranges.Range) []Finding {
 		findings = append(findings, f)
 	}
 	return findings
+}
+
+// tagMovedFinding reports a pinned tag pointing at another commit than
+// the pin: the release the registry reviewed was replaced under the same
+// name (only a commit hash is immutable).
+func tagMovedFinding(m TagMove) Finding {
+	now := "was deleted upstream"
+	ev := []string{commitRef(m.Pinned)}
+	if m.Now != "" {
+		now = "now points at " + shortSHA(m.Now, 12)
+		ev = append(ev, commitRef(m.Now))
+	}
+	return Finding{
+		Rule:     RuleTagMoved,
+		Severity: Critical,
+		Blocks:   true,
+		Title:    fmt.Sprintf("Tag %s was moved upstream: pinned at %s, it %s", m.Tag, shortSHA(m.Pinned, 12), now),
+		Evidence: ev,
+		Detail: "A release tag was deleted and recreated on another commit. Nothing about the pinned commit changed, " +
+			"but the upstream rewrote a published release, which is what a compromised account or a supply-chain attack does.",
+		Recommendation: "Do not merge until the upstream explains the moved tag; compare the two commits in full.",
+	}
 }

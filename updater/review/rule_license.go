@@ -12,7 +12,7 @@ func checkLicenseChanged(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if !isLicense(f.Path) || f.Status == ranges.FileAdded {
+		if !isLicense(f.Path) || f.Status == ranges.FileAdded || movedUnchanged(f) {
 			continue
 		}
 		if !f.InDirectory && !isAncestorDir(path.Dir(f.Path), r.Directory) {

@@ -27,19 +27,24 @@ func (rl Rule) run(r *ranges.Range) []Finding {
 const (
 	RuleHistoryRewritten = "history-rewritten"
 	RuleBaseMissing      = "base-missing"
-	RuleCIWorkflow       = "ci-workflow"
-	RuleInstallHook      = "install-hook"
-	RuleDependencies     = "dependencies"
-	RuleDockerfile       = "dockerfile"
-	RuleBinaryOrBlob     = "binary-or-blob"
-	RuleProcessExec      = "process-exec"
-	RuleNetworkEndpoint  = "network-endpoint"
-	RuleSecret           = "secret"
-	RuleToolPoisoning    = "tool-poisoning"
-	RuleLicenseChanged   = "license-changed"
-	RuleFirstTimeAuthor  = "first-time-author"
-	RuleSigningStopped   = "signing-stopped"
-	RuleSkippedContent   = "skipped-content"
+	RuleReleaseOffLine   = "release-off-line"
+	// RuleTagMoved and RuleBuildBroken are not range rules: the pass
+	// knows these facts (Options) and the review reports them.
+	RuleTagMoved        = "tag-moved"
+	RuleBuildBroken     = "build-broken"
+	RuleCIWorkflow      = "ci-workflow"
+	RuleInstallHook     = "install-hook"
+	RuleDependencies    = "dependencies"
+	RuleDockerfile      = "dockerfile"
+	RuleBinaryOrBlob    = "binary-or-blob"
+	RuleProcessExec     = "process-exec"
+	RuleNetworkEndpoint = "network-endpoint"
+	RuleSecret          = "secret"
+	RuleToolPoisoning   = "tool-poisoning"
+	RuleLicenseChanged  = "license-changed"
+	RuleFirstTimeAuthor = "first-time-author"
+	RuleSigningStopped  = "signing-stopped"
+	RuleSkippedContent  = "skipped-content"
 	// RuleAgentReview is not built in: findings about the agent reviewer
 	// itself (failed, malformed, its verdict) carry it.
 	RuleAgentReview = "agent-review"
@@ -48,6 +53,7 @@ const (
 var builtinRules = []Rule{
 	{RuleHistoryRewritten, "the old pin is not an ancestor of the new one (upstream history rewritten)", checkHistoryRewritten},
 	{RuleBaseMissing, "the old pin no longer exists upstream", checkBaseMissing},
+	{RuleReleaseOffLine, "a tag's release is off the old pin's line: compared through the merge base", checkReleaseOffLine},
 	{RuleCIWorkflow, "GitHub Actions workflows changed: pull_request_target, write permissions, secrets", checkCIWorkflow},
 	{RuleInstallHook, "install-time code execution: npm lifecycle scripts, setup.py commands, build backends, curl | sh", checkInstallHook},
 	{RuleDependencies, "dependencies added or removed in manifests; lockfile churn", checkDependencies},
@@ -75,6 +81,19 @@ type Options struct {
 	// history-rewritten, base-missing and skipped-content always run;
 	// unknown ids are ignored.
 	Disable []string
+	// TagMoved, when set, is the tag source.branch names having moved
+	// upstream since it was pinned: critical, blocks.
+	TagMoved *TagMove
+	// BuildBroken, when not empty, says why the build inputs are missing
+	// at the new pin: critical, blocks.
+	BuildBroken string
+}
+
+// TagMove is a pinned tag found pointing at another commit.
+type TagMove struct {
+	Tag    string `json:"tag"`    // as source.branch names it
+	Pinned string `json:"pinned"` // source.commit
+	Now    string `json:"now"`    // what the tag points at now
 }
 
 // Review runs the built-in rules over r. A nil range is reviewed as one
@@ -89,6 +108,17 @@ func Review(r *ranges.Range, opts Options) *Result {
 			continue
 		}
 		findings = append(findings, rl.run(r)...)
+	}
+	if opts.TagMoved != nil {
+		findings = append(findings, tagMovedFinding(*opts.TagMoved))
+	}
+	if opts.BuildBroken != "" {
+		findings = append(findings, Finding{
+			Rule: RuleBuildBroken, Severity: Critical, Blocks: true,
+			Title:          "The build inputs are missing at the new pin",
+			Detail:         opts.BuildBroken + ".",
+			Recommendation: "Do not merge: the registry cannot build the server at this commit. Point source.directory and source.dockerfile at the new places by hand, or wait for a fixed release.",
+		})
 	}
 	return newResult(findings, ModeBuiltin)
 }

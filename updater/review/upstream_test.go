@@ -63,13 +63,24 @@ func TestEachRuleOnARealUpstream(t *testing.T) {
 				headChanges = gittest.Files(map[string]string{"src/huge.txt": strings.Repeat("too big to read\n", 80_000)})
 			case RuleBaseMissing:
 				headChanges = gittest.Files(map[string]string{"README.md": "# upstream 2\n"})
+			case RuleReleaseOffLine:
+				// The old release is a commit of its own off main; the
+				// new one is cut from main's next commit.
+				repo.Commit("release-1", "release 1", gittest.Files(map[string]string{"VERSION": "1\n"}), gittest.CommitOptions{Parents: []string{base}, Signature: fakeSignature})
+				base = repo.Head("release-1")
+				headChanges = gittest.Files(map[string]string{"README.md": "# upstream 2\n"})
 			}
 			head := repo.Commit("main", "head", headChanges, headOpts)
 			if id == RuleBaseMissing {
 				base = "0123456789abcdef0123456789abcdef01234567" // never existed upstream
 			}
 
-			rng, err := cache.Range(context.Background(), upstream.RangeQuery{Project: srv.RepoURL(id), Ref: "refs/heads/main", Directory: lit.Directory, Base: base, Head: head})
+			ref := "refs/heads/main"
+			if id == RuleReleaseOffLine {
+				repo.Tag("v2.0.0", head, true)
+				ref = "refs/tags/v2.0.0"
+			}
+			rng, err := cache.Range(context.Background(), upstream.RangeQuery{Project: srv.RepoURL(id), Ref: ref, Directory: lit.Directory, Base: base, Head: head})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,6 +16,14 @@ type Range struct {
 	// Ancestor is true when Base is an ancestor of Head. BaseFound and not
 	// Ancestor means the upstream history was rewritten (force-push).
 	Ancestor bool
+	// Release is true when the range follows a tag. Releases may be cut
+	// off the branch, so a Base that is not an ancestor is no rewrite:
+	// MergeBase is then the newest common ancestor of Base and Head,
+	// Commits are those of MergeBase..Head, and Files the tree diff
+	// MergeBase->Head. MergeBase is "" when Base is an ancestor, or for a
+	// release sharing no history with Base.
+	Release   bool
+	MergeBase string
 
 	// Commits are those reachable from Head and not from Base, newest
 	// first, at most the configured cap; TotalCommits counts all of them.
@@ -34,6 +42,14 @@ type Range struct {
 	// review reports each as a finding rather than passing silently.
 	Skipped []Skip
 }
+
+// Comparable reports whether Commits and Files describe the change from
+// the old pin: Head descends from Base, or is a release off the old pin's
+// line compared through their merge base.
+func (r *Range) Comparable() bool { return r.BaseFound && (r.Ancestor || r.MergeBase != "") }
+
+// OffLine reports whether Head is a release off the old pin's line.
+func (r *Range) OffLine() bool { return r.BaseFound && !r.Ancestor && r.MergeBase != "" }
 
 // Commit is one upstream commit in a range.
 type Commit struct {
@@ -56,7 +72,12 @@ const (
 
 // FileChange is one changed path between Base and Head.
 type FileChange struct {
-	Path        string
+	Path string
+	// OldPath is the path the file had at Base when it was moved there
+	// (Status FileModified) or copied from there (Status FileAdded); ""
+	// otherwise. Old, RemovedLines and OldSize then describe that file,
+	// so a moved file shows only what changed in it.
+	OldPath     string
 	Status      FileStatus
 	InDirectory bool   // under source.directory (always true when Directory is "")
 	Mode        string // "", "executable", "symlink" or "submodule" (of the new side, or old for deletions)
