@@ -258,6 +258,7 @@ func behaviourFiles(r *gitops.Range, check func(f *gitops.FileChange, lines []co
 		fs := check(f, lines)
 		for j := range fs {
 			fs[j].Severity = weighDocs(r, f, fs[j].Severity)
+			fs[j].Blocks = fs[j].Blocks && fs[j].Severity == Critical
 		}
 		findings = append(findings, fs...)
 	}
