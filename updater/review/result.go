@@ -30,6 +30,9 @@ type Result struct {
 	// Blocked is true when a finding blocks merging.
 	Blocked bool   `json:"blocked"`
 	Mode    string `json:"mode"`
+	// Tools is what changed in the server's MCP tool surface; the report
+	// opens with it.
+	Tools []ToolChange `json:"tool_changes,omitempty"`
 
 	// AgentReport is the agent reviewer's report.md: capped, valid UTF-8,
 	// control characters stripped, but otherwise untrusted text that the
@@ -114,6 +117,7 @@ func Combine(builtin, agent *Result) *Result {
 	// was built by hand with a verdict and no finding behind it.
 	res.Risk = max(res.Risk, builtin.Risk, agent.Risk)
 	res.Blocked = res.Blocked || builtin.Blocked || agent.Blocked
+	res.Tools = builtin.Tools
 	res.AgentReport = agent.AgentReport
 	res.AgentLog = agent.AgentLog
 	res.AgentDroppedLabels = agent.AgentDroppedLabels

@@ -95,5 +95,7 @@ func Review(r *gitops.Range, opts Options) *Result {
 		}
 		findings = append(findings, rl.run(r)...)
 	}
-	return newResult(findings, ModeBuiltin)
+	res := newResult(findings, ModeBuiltin)
+	res.Tools = toolChanges(r)
+	return res
 }
