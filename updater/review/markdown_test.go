@@ -119,11 +119,12 @@ func TestMarkdownEscapesUpstreamText(t *testing.T) {
 	// Prose lines: upstream text is escaped, mentions and links defused.
 	prose := 0
 	for _, line := range strings.Split(md, "\n") {
-		if !strings.HasPrefix(line, "### ") && !strings.HasPrefix(line, "- **Detail**") &&
-			!strings.HasPrefix(line, "- **Recommendation**") && !strings.HasPrefix(line, "- **[HIGH]**") {
+		if !strings.HasPrefix(line, "  - evil") && !strings.HasPrefix(line, "  - **Recommendation**") && !strings.HasPrefix(line, "- **[HIGH]**") &&
+			!strings.HasPrefix(line, "- **Verdict**") {
 			continue
 		}
 		prose++
+		line, _, _ = strings.Cut(line, " (`") // the location is a code span
 		for _, bad := range []string{"<script>", "@octocat", "[click](", "https://evil", "www.evil", "**bold**", "| table |"} {
 			if strings.Contains(line, bad) {
 				t.Errorf("prose line contains %q: %s", bad, line)
@@ -140,7 +141,7 @@ func TestMarkdownEscapesUpstreamText(t *testing.T) {
 	}
 	// Locations are code spans, where nothing is interpreted, with a fence
 	// longer than any backtick run inside.
-	for _, want := range []string{"  - ``evil`path ## Fake heading", "  - ``` ``tick`s``:3 ```\n", "- **Repository**: ``https://github.com/a/b` # x``\n"} {
+	for _, want := range []string{"  - ``evil`path ## Fake heading", "  - ``` ``tick`s``:3 ```", "- **Repository**: ``https://github.com/a/b` # x``\n"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
@@ -148,7 +149,7 @@ func TestMarkdownEscapesUpstreamText(t *testing.T) {
 	// Every heading is one of ours.
 	for _, line := range strings.Split(md, "\n") {
 		if strings.HasPrefix(line, "#") && line != "# Security Review Report" &&
-			!strings.HasPrefix(line, "## ") && !strings.HasPrefix(line, "### [HIGH] ") {
+			!strings.HasPrefix(line, "## ") && !strings.HasPrefix(line, "### [HIGH] `network-endpoint`: 1 finding") {
 			t.Errorf("stray heading %q", line)
 		}
 	}
@@ -170,10 +171,18 @@ func TestMarkdownIsBounded(t *testing.T) {
 	if len(md) > 65536 {
 		t.Errorf("report is %d bytes, over GitHub's comment limit", len(md))
 	}
-	for _, want := range []string{"more findings not shown.", "  - … and 90 more\n", "[truncated]\n", "## Recommended Labels"} {
+	for _, want := range []string{"lower findings left out of this comment", "  - … and 97 more locations\n", "[truncated]\n", "## Recommended Labels"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("bounded report lacks %q", want)
 		}
+	}
+	// High and critical findings are never left out of the comment.
+	if got, want := strings.Count(md, "- **[HIGH]**")+strings.Count(md, "- **[CRITICAL]**"), 80; got != want {
+		t.Errorf("comment shows %d high and critical findings, want all %d", got, want)
+	}
+	// The artifact has everything.
+	if got := strings.Count(res.FullMarkdown(ReportMeta{Base: baseSHA, Head: headSHA}), "- **["); got != 200 {
+		t.Errorf("full report shows %d findings, want 200", got)
 	}
 }
 
