@@ -32,37 +32,44 @@ var (
 // reveal returns text followed by whatever its literals decode to, or
 // text itself when nothing decodes.
 func reveal(text string) string {
+	if !strings.ContainsAny(text, "\"'`") && !strings.Contains(text, "chr") {
+		return text // every trick works on literals
+	}
 	var extra []string
-	joined := literalJoin.ReplaceAllStringFunc(text, func(m string) string {
-		if m[0] != m[len(m)-1] || len(strings.TrimSpace(m[1:len(m)-1])) == 0 && m[1:len(m)-1] == "" {
-			return m
-		}
-		return ""
-	})
+	joined := text
+	if strings.ContainsAny(text, "+ ") {
+		joined = joinLiterals(text)
+	}
 	if joined != text {
 		extra = append(extra, joined)
 	}
-	for _, m := range arrayJoin.FindAllStringSubmatch(text, 4) {
-		extra = append(extra, joinItems(m[1], m[2]))
-	}
-	for _, m := range pyJoin.FindAllStringSubmatch(text, 4) {
-		extra = append(extra, joinItems(m[2], m[1]))
-	}
-	for _, m := range charCodes.FindAllStringSubmatch(text, 4) {
-		extra = append(extra, codesText(strings.Split(m[1], ",")))
-	}
-	if ms := chrChain.FindAllStringSubmatch(text, 64); len(ms) >= 2 {
-		codes := make([]string, len(ms))
-		for i, m := range ms {
-			codes[i] = m[1]
+	if strings.Contains(text, "join") {
+		for _, m := range arrayJoin.FindAllStringSubmatch(text, 4) {
+			extra = append(extra, joinItems(m[1], m[2]))
 		}
-		extra = append(extra, codesText(codes))
+		for _, m := range pyJoin.FindAllStringSubmatch(text, 4) {
+			extra = append(extra, joinItems(m[2], m[1]))
+		}
+	}
+	if strings.Contains(text, "CharCode") || strings.Contains(text, "bytes") || strings.Contains(text, "chr") {
+		for _, m := range charCodes.FindAllStringSubmatch(text, 4) {
+			extra = append(extra, codesText(strings.Split(m[1], ",")))
+		}
+		if ms := chrChain.FindAllStringSubmatch(text, 64); len(ms) >= 2 {
+			codes := make([]string, len(ms))
+			for i, m := range ms {
+				codes[i] = m[1]
+			}
+			extra = append(extra, codesText(codes))
+		}
 	}
 	reversed := strings.Contains(text, "reverse") || strings.Contains(text, "[::-1]")
 	for _, m := range quotedText.FindAllStringSubmatch(joined, 16) {
 		lit := m[1] + m[2] + m[3]
-		if d, ok := decodeLiteral(lit); ok {
-			extra = append(extra, d)
+		if len(lit) >= 8 {
+			if d, ok := decodeLiteral(lit); ok {
+				extra = append(extra, d)
+			}
 		}
 		if reversed {
 			extra = append(extra, reverseString(lit))
@@ -72,6 +79,16 @@ func reveal(text string) string {
 		return text
 	}
 	return text + " \x00 " + strings.Join(extra, " \x00 ")
+}
+
+// joinLiterals joins string literals next to each other: "ex" + "ec".
+func joinLiterals(text string) string {
+	return literalJoin.ReplaceAllStringFunc(text, func(m string) string {
+		if m[0] != m[len(m)-1] {
+			return m
+		}
+		return ""
+	})
 }
 
 func joinItems(items, sep string) string {

@@ -1,8 +1,10 @@
 package review
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/mcp-registry/updater/gitops"
 )
@@ -46,20 +48,10 @@ var (
 		`\bLogin Data\b|\bcookies\.sqlite\b|\blogins\.json\b|\bkey[34]\.db\b|\bLocal State\b|User Data[/\\]Default|\.mozilla/firefox|Application Support/(?:Google/Chrome|BraveSoftware|Firefox)|` +
 		`Library/Keychains|find-(?:generic|internet)-password|\bkeytar\b|secret-tool\s+lookup|\bwallet\.dat\b|\bkeychain\b`)
 
-	// networkSend is a call that can carry data off the machine.
-	networkSend = regexp.MustCompile(`\bfetch\s*\(|\baxios\b|\bhttps?\s*\.\s*(?:request|get)\s*\(|\.request\s*\(|XMLHttpRequest|sendBeacon|new\s+WebSocket\b|` +
-		`\bgot(?:\.\w+)?\s*\(|\bneedle\s*\(|\bsuperagent\b|\bundici\b|\bnet\.connect\s*\(|\.(?:post|put|patch)\s*\(|\bdns\s*\.\s*(?:resolve\w*|lookup)\s*\(|` +
-		`\bsendMail\s*\(|\brequests\s*\.\s*\w+\s*\(|\bhttpx\b|\burlopen\s*\(|\burllib\.request\b|\baiohttp\b|\bsocket\s*\.\s*(?:socket|create_connection)\b|\.sendall?\s*\(|\bsmtplib\b|` +
-		`\bhttp\.(?:Post|PostForm|Get|NewRequest\w*)\s*\(|\.Do\s*\(|\bnet\.Dial\w*\s*\(|\bsmtp\.SendMail\s*\(`)
-
 	decodeSource = regexp.MustCompile(`(?i)\b(?:atob|b64decode|b32decode|a85decode|urlsafe_b64decode|unhexlify|fromhex|fromCharCode|decompress|inflate\w*|gunzip\w*)\s*\(|` +
 		`Buffer\.from\s*\([^)]*["'](?:base64|hex)["']|codecs\.decode|\.DecodeString\s*\(|hex\.Decode|\bchr\s*\(`)
 
 	// dynamicExec runs code or resolves a callable chosen at run time.
-	dynamicExec = regexp.MustCompile(`(?:^|[^.\w$])(?:eval|exec|compile|execfile)\s*\(|\bnew\s+Function\s*\(|(?:^|[^.\w$])Function\s*\(|\bvm\s*\.\s*(?:runIn\w+|Script|compileFunction)\b|` +
-		`\brequire\s*\(\s*[^"'` + "`" + `\s)]|\bimport\s*\(\s*[^"'` + "`" + `\s)]|\bimportlib\s*\.\s*import_module\s*\(\s*[^"'\s)]|\b__import__\s*\(|` +
-		`\bgetattr\s*\(\s*(?:builtins|__builtins__|os|subprocess|sys\.modules\[[^\]]*\])\s*,|\bglobals\s*\(\s*\)\s*\[|\b(?:marshal|pickle)\s*\.\s*loads\s*\(|\bplugin\.Open\s*\(|\byaegi\b`)
-
 	// dangerousName is a literal naming something that runs code: built
 	// from pieces or decoded, it is a call the author did not want seen.
 	dangerousName = regexp.MustCompile(`["'` + "`" + `](?:eval|exec|execSync|execFile|spawn|spawnSync|system|popen|Popen|child_process|subprocess|__import__|Function|compile|os|builtins|require|env|environ|getenv)["'` + "`" + `]`)
@@ -72,12 +64,108 @@ var (
 	identifier   = regexp.MustCompile(`[A-Za-z_$][\w$]*`)
 )
 
+// networkSend matches a call that can carry data off the machine. Each
+// pattern is guarded by a lower-case literal it contains, so a line runs
+// only the few patterns whose literal it holds.
+var networkSend = guardedPatterns{
+	{"fetch", `\bfetch\s*\(`},
+	{"axios", `\baxios\b`},
+	{"http", `\bhttps?\s*\.\s*(?:request|get)\s*\(|\bhttp\.(?:Post|PostForm|Get|NewRequest\w*)\s*\(|XMLHttpRequest|\bhttpx\b`},
+	{"request", `\.request\s*\(|\brequests\s*\.\s*\w+\s*\(|\burllib\.request\b`},
+	{"beacon", `sendBeacon`},
+	{"websocket", `new\s+WebSocket\b`},
+	{"got", `\bgot(?:\.\w+)?\s*\(`},
+	{"needle", `\bneedle\s*\(`},
+	{"superagent", `\bsuperagent\b`},
+	{"undici", `\bundici\b`},
+	{"net", `\bnet\.connect\s*\(|\bnet\.Dial\w*\s*\(`},
+	{".p", `\.(?:post|put|patch)\s*\(`},
+	{"dns", `\bdns\s*\.\s*(?:resolve\w*|lookup)\s*\(`},
+	{"sendmail", `\bsendMail\s*\(`},
+	{"urlopen", `\burlopen\s*\(`},
+	{"aiohttp", `\baiohttp\b`},
+	{"socket", `\bsocket\s*\.\s*(?:socket|create_connection)\b`},
+	{".send", `\.sendall?\s*\(`},
+	{"smtp", `\bsmtplib\b|\bsmtp\.SendMail\s*\(`},
+	{".do", `\.Do\s*\(`},
+}.compile()
+
+// dynamicExec matches code that runs code or resolves a callable chosen
+// at run time.
+var dynamicExec = guardedPatterns{
+	{"eval", `(?:^|[^.\w$])eval\s*\(`},
+	{"exec", `(?:^|[^.\w$])(?:exec|execfile)\s*\(`},
+	{"compile", `(?:^|[^.\w$])compile\s*\(`},
+	{"function", `\bnew\s+Function\s*\(|(?:^|[^.\w$])Function\s*\(`},
+	{"vm", `\bvm\s*\.\s*(?:runIn\w+|Script|compileFunction)\b`},
+	{"require", `\brequire\s*\(\s*[^"'` + "`" + `\s)]`},
+	{"import", `\bimport\s*\(\s*[^"'` + "`" + `\s)]|\bimportlib\s*\.\s*import_module\s*\(\s*[^"'\s)]|\b__import__\s*\(`},
+	{"getattr", `\bgetattr\s*\(\s*(?:builtins|__builtins__|os|subprocess|sys\.modules\[[^\]]*\])\s*,`},
+	{"globals", `\bglobals\s*\(\s*\)\s*\[`},
+	{"loads", `\b(?:marshal|pickle)\s*\.\s*loads\s*\(`},
+	{"plugin", `\bplugin\.Open\s*\(`},
+	{"yaegi", `\byaegi\b`},
+}.compile()
+
+// guardedPatterns are regexps each guarded by a lower-case literal.
+type guardedPatterns []struct{ guard, pattern string }
+
+type guardedSet []guardedRe
+
+type guardedRe struct {
+	guard []byte
+	re    *regexp.Regexp
+}
+
+func (g guardedPatterns) compile() guardedSet {
+	out := make(guardedSet, len(g))
+	for i, p := range g {
+		out[i] = guardedRe{[]byte(p.guard), regexp.MustCompile(p.pattern)}
+	}
+	return out
+}
+
+// match reports whether text (lower its lower-cased form) matches one of
+// the patterns.
+func (gs guardedSet) match(text string, lower []byte) bool {
+	_, ok := gs.index(text, lower)
+	return ok
+}
+
+// index returns where the first matching pattern matches text.
+func (gs guardedSet) index(text string, lower []byte) ([]int, bool) {
+	for _, g := range gs {
+		if bytes.Contains(lower, g.guard) {
+			if loc := g.re.FindStringIndex(text); loc != nil {
+				return loc, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// MatchString matches text alone (lower-casing it first).
+func (gs guardedSet) MatchString(text string) bool { return gs.match(text, appendLower(nil, text)) }
+
 // codeLine is one added line of a code file with what reveal found in it.
 type codeLine struct {
 	no       int
 	text     string // the line as written
 	revealed string // the line and what its literals decode to
+	lower    []byte // revealed, lower-cased, for the hints
+	send     bool   // the line makes a network call
 }
+
+// Hints guarding the behaviour regexps: a line containing none of a
+// regexp's hints cannot match it, so it is not run.
+var (
+	envHints       = newHints("env", "process[", "process [", "getattr")
+	credHints      = newHints("ssh", "id_", "aws", "npmrc", "pypirc", "netrc", "git-cred", "docker", "gnupg", "gh", "login data", "cookies", "logins", "key3", "key4", "local state", "user data", "mozilla", "application support", "keychain", "-password", "keytar", "secret-tool", "wallet")
+	decodeHints    = newHints("atob", "b64", "b32", "a85", "hexlify", "fromhex", "fromcharcode", "decompress", "inflate", "gunzip", "buffer.from", "codecs", "decodestring", "hex.decode", "chr(")
+	recipientHints = newHints("cc", "recipient", "forward", "redirect", "to:", "to =", "to=", "\"to\"", "'to'")
+)
+
+func (l codeLine) has(h hints) bool { return h.in(l.lower) }
 
 // addedCode returns the new added lines of f that are code, not comments.
 func addedCode(f *gitops.FileChange) []codeLine {
@@ -91,7 +179,10 @@ func addedCode(f *gitops.FileChange) []codeLine {
 		if len(l.Text) > 4*longLine {
 			continue // minified output: the blob rule owns it
 		}
-		out = append(out, codeLine{no: l.No, text: l.Text, revealed: reveal(l.Text)})
+		rv := reveal(l.Text)
+		cl := codeLine{no: l.No, text: l.Text, revealed: rv, lower: appendLower(nil, rv)}
+		cl.send = networkSend.match(cl.text, appendLower(nil, cl.text))
+		out = append(out, cl)
 	}
 	return out
 }
@@ -115,19 +206,22 @@ func revealedDanger(l codeLine) bool {
 	return false
 }
 
+// isSend reports a network call on the line.
+func (l codeLine) isSend() bool { return l.send }
+
 // taintOf returns what a line reads directly.
 func taintOf(l codeLine) taint {
 	var t taint
-	if envWhole.MatchString(l.revealed) {
+	if l.has(envHints) && envWhole.MatchString(l.revealed) {
 		t |= taintEnv
 	}
-	if credentialPath.MatchString(l.revealed) {
+	if l.has(credHints) && credentialPath.MatchString(l.revealed) {
 		t |= taintCred
 	}
-	if decodeSource.MatchString(l.text) || revealedDanger(l) {
+	if l.has(decodeHints) && decodeSource.MatchString(l.text) || revealedDanger(l) {
 		t |= taintDecoded
 	}
-	if networkSend.MatchString(l.text) && (strings.Contains(l.text, ".text") || strings.Contains(l.text, ".read(") ||
+	if l.isSend() && (strings.Contains(l.text, ".text") || strings.Contains(l.text, ".read(") ||
 		strings.Contains(l.text, ".json(") || strings.Contains(l.text, ".content") || strings.Contains(l.text, ".data")) {
 		t |= taintRemote
 	}
@@ -197,7 +291,7 @@ func targetsOf(text string) []string {
 func (ff *flowFacts) region(i int) (text string, own taint) {
 	var b strings.Builder
 	depth := 0
-	if loc := networkSend.FindStringIndex(ff.lines[i].text); loc != nil {
+	if loc, ok := networkSend.index(ff.lines[i].text, appendLower(nil, ff.lines[i].text)); ok {
 		depth = parenDepth(ff.lines[i].text[loc[0]:])
 	}
 	for j := i; j < len(ff.lines) && j < i+8; j++ {
@@ -207,7 +301,7 @@ func (ff *flowFacts) region(i int) (text string, own taint) {
 		if j > i && ff.lines[j].no != ff.lines[j-1].no+1 {
 			break
 		}
-		if j > i && networkSend.MatchString(ff.lines[j].text) {
+		if j > i && ff.lines[j].isSend() {
 			break // the next call
 		}
 		b.WriteString(ff.lines[j].text)
@@ -243,19 +337,68 @@ const (
 	RuleExposure         = "exposure"
 )
 
+// codeCache keeps the added code lines and their flow facts of one range
+// while Review runs the behaviour rules over it: all five read the same
+// lines, and revealing and tainting them once is most of their cost.
+type codeCache struct {
+	mu    sync.Mutex
+	files map[*gitops.FileChange]*fileCode
+}
+
+type fileCode struct {
+	lines []codeLine
+	flow  *flowFacts
+}
+
+// reviewCaches maps a *gitops.Range under review to its *codeCache.
+var reviewCaches sync.Map
+
+// withCodeCache runs fn with a code cache for r.
+func withCodeCache(r *gitops.Range, fn func()) {
+	reviewCaches.Store(r, &codeCache{files: map[*gitops.FileChange]*fileCode{}})
+	defer reviewCaches.Delete(r)
+	fn()
+}
+
+// codeOf returns the added code of f, from the cache when Review set one up.
+func codeOf(r *gitops.Range, f *gitops.FileChange) *fileCode {
+	v, ok := reviewCaches.Load(r)
+	if !ok {
+		return &fileCode{lines: addedCode(f)}
+	}
+	c := v.(*codeCache)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fc := c.files[f]
+	if fc == nil {
+		fc = &fileCode{lines: addedCode(f)}
+		c.files[f] = fc
+	}
+	return fc
+}
+
+// flowOf returns the flow facts of f's added code, computed once.
+func (fc *fileCode) flowFacts() *flowFacts {
+	if fc.flow == nil {
+		fc.flow = analyseFlow(fc.lines)
+	}
+	return fc.flow
+}
+
 // behaviourFiles calls check for each added or modified code file.
-func behaviourFiles(r *gitops.Range, check func(f *gitops.FileChange, lines []codeLine) []Finding) []Finding {
+func behaviourFiles(r *gitops.Range, check func(f *gitops.FileChange, fc *fileCode) []Finding) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
 		if f.Status == gitops.FileDeleted || f.Binary || !isCode(f.Path) || len(f.AddedLines) == 0 {
 			continue
 		}
-		lines := addedCode(f)
+		fc := codeOf(r, f)
+		lines := fc.lines
 		if len(lines) == 0 {
 			continue
 		}
-		fs := check(f, lines)
+		fs := check(f, fc)
 		for j := range fs {
 			fs[j].Severity = weighDocs(r, f, fs[j].Severity)
 			fs[j].Blocks = fs[j].Blocks && fs[j].Severity == Critical
@@ -266,8 +409,8 @@ func behaviourFiles(r *gitops.Range, check func(f *gitops.FileChange, lines []co
 }
 
 func checkExfiltration(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, lines []codeLine) []Finding {
-		ff := analyseFlow(lines)
+	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+		lines, ff := fc.lines, fc.flowFacts()
 		var flow, near evidence
 		var what taint
 		sourceSeen := false
@@ -277,7 +420,7 @@ func checkExfiltration(r *gitops.Range) []Finding {
 			}
 		}
 		for i, l := range lines {
-			if !networkSend.MatchString(l.text) {
+			if !l.isSend() {
 				continue
 			}
 			text, own := ff.region(i)
@@ -326,10 +469,11 @@ func taintNames(t taint) string {
 }
 
 func checkCredentialAccess(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, lines []codeLine) []Finding {
+	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+		lines := fc.lines
 		var ev evidence
 		for _, l := range lines {
-			if credentialPath.MatchString(l.revealed) && !seenBefore(f, strings.TrimSpace(l.text)) {
+			if l.has(credHints) && credentialPath.MatchString(l.revealed) && !seenBefore(f, strings.TrimSpace(l.text)) {
 				ev.addLine(f.Path, l.no)
 			}
 		}
@@ -347,17 +491,17 @@ func checkCredentialAccess(r *gitops.Range) []Finding {
 }
 
 func checkDynamicExec(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, lines []codeLine) []Finding {
-		ff := analyseFlow(lines)
+	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+		lines, ff := fc.lines, fc.flowFacts()
 		js := isJSLike(f.Path)
 		var hidden, plain evidence
 		for i, l := range lines {
 			computedName := revealedDanger(l)
-			dyn := dynamicExec.MatchString(l.revealed)
+			dyn := dynamicExec.match(l.revealed, l.lower)
 			if js && dyn && !jsDynamic(l.revealed) {
 				dyn = false // exec( in JavaScript is child_process, reported as process execution
 			}
-			proc := processExec.MatchString(l.text)
+			proc := l.has(processExecHints) && processExec.MatchString(l.text)
 			carried := ff.own[i] | ff.carried(l.text)
 			switch {
 			case computedName, dyn && carried&(taintDecoded|taintRemote) != 0, proc && carried&taintDecoded != 0,
@@ -421,9 +565,13 @@ var (
 )
 
 func checkHiddenRecipient(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, lines []codeLine) []Finding {
+	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+		lines := fc.lines
 		var ev evidence
 		for _, l := range lines {
+			if !l.has(recipientHints) {
+				continue
+			}
 			m := recipientField.FindStringSubmatch(l.text)
 			if m == nil {
 				continue
@@ -496,12 +644,11 @@ var (
 )
 
 func checkExposure(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, lines []codeLine) []Finding {
+	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+		lines := fc.lines
 		var ev evidence
-		var lower []byte
 		for _, l := range lines {
-			lower = appendLower(lower[:0], l.text)
-			if exposureHints.in(lower) && exposure.MatchString(l.text) {
+			if l.has(exposureHints) && exposure.MatchString(l.text) {
 				ev.addLine(f.Path, l.no)
 			}
 		}

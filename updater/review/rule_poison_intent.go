@@ -31,6 +31,22 @@ var (
 		`\b(?:any|every) (?:other )?tool call\b|\binstead of (?:the|using)\b`)
 )
 
+// Hints guarding the three cue kinds a report is anchored on.
+var (
+	concealHints = newHints("silent", "quiet", "discreet", "covert", "secretly", "unbeknownst", "background", "behind the", "without",
+		"not ", "never", "n't", "no need", "avoid", "hide", "conceal", "omit", "obscure", "invisible", "keep ", "implementation detail")
+	smuggleHints = newHints("param", "argument", "field", "side")
+	chainHints   = newHints("tool", "instead of")
+)
+
+// anchored reports whether a lower-cased line carries one of the cues a
+// report is anchored on.
+func anchored(line string, lower []byte) bool {
+	return concealHints.in(lower) && intentConceal.MatchString(line) ||
+		smuggleHints.in(lower) && intentSmuggle.MatchString(line) ||
+		chainHints.in(lower) && intentChain.MatchString(line)
+}
+
 // intent is which cue kinds a window holds.
 type intent struct{ object, action, conceal, smuggle, chain bool }
 
@@ -74,12 +90,13 @@ func intentFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
 	var ev evidence
 	worst := Info
 	moved := removedSet(f)
+	var lower []byte
 	for i, l := range lines {
-		if len(l.Text) > longLine || !moved.novel(l.Text) {
+		if len(l.Text) > longLine {
 			continue
 		}
-		own := intentOf(l.Text)
-		if !own.conceal && !own.smuggle && !own.chain {
+		lower = appendLower(lower[:0], l.Text)
+		if !anchored(l.Text, lower) || !moved.novel(l.Text) {
 			continue // anchor each report on the line that carries the intent
 		}
 		var text []byte

@@ -89,12 +89,14 @@ func Review(r *gitops.Range, opts Options) *Result {
 		r = &gitops.Range{}
 	}
 	var findings []Finding
-	for _, rl := range builtinRules {
-		if !alwaysOn[rl.ID] && slices.Contains(opts.Disable, rl.ID) {
-			continue
+	withCodeCache(r, func() {
+		for _, rl := range builtinRules {
+			if !alwaysOn[rl.ID] && slices.Contains(opts.Disable, rl.ID) {
+				continue
+			}
+			findings = append(findings, rl.run(r)...)
 		}
-		findings = append(findings, rl.run(r)...)
-	}
+	})
 	res := newResult(findings, ModeBuiltin)
 	res.Tools = toolChanges(r)
 	return res
