@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // lineTemplates are the kinds of lines a real bump adds, most of them
@@ -29,12 +30,12 @@ var lineTemplates = []string{
 
 // syntheticRange is a 25-commit range touching files files with about
 // addedLines added lines: the size the issue asks the review to handle.
-func syntheticRange(files, addedLines int) *gitops.Range {
+func syntheticRange(files, addedLines int) *ranges.Range {
 	r := newRange()
 	r.Directory = "src/app"
 	r.Commits = nil
 	for i := range 25 {
-		r.Commits = append(r.Commits, gitops.Commit{SHA: fmt.Sprintf("%040x", i+1), Subject: fmt.Sprintf("change %d", i),
+		r.Commits = append(r.Commits, ranges.Commit{SHA: fmt.Sprintf("%040x", i+1), Subject: fmt.Sprintf("change %d", i),
 			AuthorEmail: fmt.Sprintf("dev%d@upstream.test", i%4), When: time.Unix(int64(1700000000+i*60), 0), Signed: i%5 != 0})
 	}
 	r.TotalCommits = 25
@@ -130,11 +131,11 @@ func BenchmarkRealRange(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			repo := gittest.InitBare(b, filepath.Join(b.TempDir(), "r.git"), "r", "main")
 			base, head := repo.GenerateRange("main", tc.spec)
-			q := gitops.RangeQuery{Project: "https://github.com/o/r", Directory: tc.dir, Base: base, Head: head}
+			q := upstream.RangeQuery{Project: "https://github.com/o/r", Directory: tc.dir, Base: base, Head: head}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				rng, err := gitops.ComputeRange(context.Background(), repo.Git().Storer, q, gitops.RangeLimits{})
+				rng, err := upstream.ComputeRange(context.Background(), repo.Git().Storer, q, upstream.RangeLimits{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -148,7 +149,7 @@ func BenchmarkRealRange(b *testing.B) {
 // BenchmarkCorpus reviews every corpus case (range facts and rules).
 func BenchmarkCorpus(b *testing.B) {
 	cases := loadCorpus(b)
-	ranges := make([]*gitops.Range, len(cases))
+	ranges := make([]*ranges.Range, len(cases))
 	for i, c := range cases {
 		ranges[i] = buildCorpusRange(b, c)
 	}

@@ -12,8 +12,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"gopkg.in/yaml.v3"
 
-	"github.com/mcp-registry/updater/gitops"
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // The review corpus: real-shaped upstream ranges, benign and malicious,
@@ -99,7 +100,7 @@ func loadCorpus(t testing.TB) []corpusCase {
 
 // buildCorpusRange commits the case into a fresh repository and computes
 // its range, base = the skeleton's last commit, head = the case's last.
-func buildCorpusRange(t testing.TB, c corpusCase) *gitops.Range {
+func buildCorpusRange(t testing.TB, c corpusCase) *ranges.Range {
 	t.Helper()
 	repo := gittest.InitBare(t, filepath.Join(t.TempDir(), c.Name+".git"), c.Name, "main")
 	as := gittest.CommitOptions{Author: maintainer}
@@ -139,9 +140,9 @@ func buildCorpusRange(t testing.TB, c corpusCase) *gitops.Range {
 		sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 		head = repo.Commit("main", cm.Message, changes, as)
 	}
-	rng, err := gitops.ComputeRange(context.Background(), repo.Git().Storer, gitops.RangeQuery{
+	rng, err := upstream.ComputeRange(context.Background(), repo.Git().Storer, upstream.RangeQuery{
 		Project: "https://github.com/upstream-org/" + c.Name, Directory: c.Directory, Base: base, Head: head,
-	}, gitops.RangeLimits{})
+	}, upstream.RangeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}

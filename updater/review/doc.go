@@ -1,5 +1,5 @@
 // Package review is the differential security review of a pin bump: the
-// built-in rules (pure functions from a gitops.Range to findings), the
+// built-in rules (pure functions from a ranges.Range to findings), the
 // result they add up to (risk, labels, check conclusion), the Markdown
 // report, and the runner for an untrusted agent reviewer.
 //

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // ReportMeta is what the report says about the range beyond the findings.
@@ -28,7 +28,7 @@ type ReportMeta struct {
 }
 
 // MetaFor fills a ReportMeta from the reviewed range.
-func MetaFor(server string, r *gitops.Range) ReportMeta {
+func MetaFor(server string, r *ranges.Range) ReportMeta {
 	m := ReportMeta{
 		Server:     server,
 		Repository: r.Project,
@@ -57,7 +57,7 @@ var (
 const maxSecurityFixes = 8
 
 // securityFixes lists advisory ids and security-worded subjects, once each.
-func securityFixes(commits []gitops.Commit) []string {
+func securityFixes(commits []ranges.Commit) []string {
 	var out []string
 	for _, c := range commits {
 		ids := advisoryID.FindAllString(c.Subject, -1)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // Behaviour rules: what the added code does rather than where it points.
@@ -168,7 +168,7 @@ var (
 func (l codeLine) has(h hints) bool { return h.in(l.lower) }
 
 // addedCode returns the new added lines of f that are code, not comments.
-func addedCode(f *gitops.FileChange) []codeLine {
+func addedCode(f *ranges.FileChange) []codeLine {
 	moved := removedSet(f)
 	out := make([]codeLine, 0, len(f.AddedLines))
 	for _, l := range f.AddedLines {
@@ -342,7 +342,7 @@ const (
 // lines, and revealing and tainting them once is most of their cost.
 type codeCache struct {
 	mu    sync.Mutex
-	files map[*gitops.FileChange]*fileCode
+	files map[*ranges.FileChange]*fileCode
 }
 
 type fileCode struct {
@@ -350,18 +350,18 @@ type fileCode struct {
 	flow  *flowFacts
 }
 
-// reviewCaches maps a *gitops.Range under review to its *codeCache.
+// reviewCaches maps a *ranges.Range under review to its *codeCache.
 var reviewCaches sync.Map
 
 // withCodeCache runs fn with a code cache for r.
-func withCodeCache(r *gitops.Range, fn func()) {
-	reviewCaches.Store(r, &codeCache{files: map[*gitops.FileChange]*fileCode{}})
+func withCodeCache(r *ranges.Range, fn func()) {
+	reviewCaches.Store(r, &codeCache{files: map[*ranges.FileChange]*fileCode{}})
 	defer reviewCaches.Delete(r)
 	fn()
 }
 
 // codeOf returns the added code of f, from the cache when Review set one up.
-func codeOf(r *gitops.Range, f *gitops.FileChange) *fileCode {
+func codeOf(r *ranges.Range, f *ranges.FileChange) *fileCode {
 	v, ok := reviewCaches.Load(r)
 	if !ok {
 		return &fileCode{lines: addedCode(f)}
@@ -386,11 +386,11 @@ func (fc *fileCode) flowFacts() *flowFacts {
 }
 
 // behaviourFiles calls check for each added or modified code file.
-func behaviourFiles(r *gitops.Range, check func(f *gitops.FileChange, fc *fileCode) []Finding) []Finding {
+func behaviourFiles(r *ranges.Range, check func(f *ranges.FileChange, fc *fileCode) []Finding) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || f.Binary || !isCode(f.Path) || len(f.AddedLines) == 0 {
+		if f.Status == ranges.FileDeleted || f.Binary || !isCode(f.Path) || len(f.AddedLines) == 0 {
 			continue
 		}
 		fc := codeOf(r, f)
@@ -408,8 +408,8 @@ func behaviourFiles(r *gitops.Range, check func(f *gitops.FileChange, fc *fileCo
 	return findings
 }
 
-func checkExfiltration(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+func checkExfiltration(r *ranges.Range) []Finding {
+	return behaviourFiles(r, func(f *ranges.FileChange, fc *fileCode) []Finding {
 		lines, ff := fc.lines, fc.flowFacts()
 		var flow, near evidence
 		var what taint
@@ -468,8 +468,8 @@ func taintNames(t taint) string {
 	return strings.Join(parts, " and ")
 }
 
-func checkCredentialAccess(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+func checkCredentialAccess(r *ranges.Range) []Finding {
+	return behaviourFiles(r, func(f *ranges.FileChange, fc *fileCode) []Finding {
 		lines := fc.lines
 		var ev evidence
 		for _, l := range lines {
@@ -490,8 +490,8 @@ func checkCredentialAccess(r *gitops.Range) []Finding {
 	})
 }
 
-func checkDynamicExec(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+func checkDynamicExec(r *ranges.Range) []Finding {
+	return behaviourFiles(r, func(f *ranges.FileChange, fc *fileCode) []Finding {
 		lines, ff := fc.lines, fc.flowFacts()
 		js := isJSLike(f.Path)
 		var hidden, plain evidence
@@ -564,8 +564,8 @@ var (
 	parameterUse = regexp.MustCompile(`\b(?:args|arguments|params|input|request|req|body|kwargs|options|opts)\s*[.\[]|\.\.\.\s*\w|\*\w`)
 )
 
-func checkHiddenRecipient(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+func checkHiddenRecipient(r *ranges.Range) []Finding {
+	return behaviourFiles(r, func(f *ranges.FileChange, fc *fileCode) []Finding {
 		lines := fc.lines
 		var ev evidence
 		for _, l := range lines {
@@ -599,7 +599,7 @@ func checkHiddenRecipient(r *gitops.Range) []Finding {
 // address written, assembled or decoded in the code, directly or through
 // a variable assigned in the new file. For "to" fields only an address
 // added next to the caller's own recipients counts.
-func hiddenRecipientValue(f *gitops.FileChange, field, value string) bool {
+func hiddenRecipientValue(f *ranges.FileChange, field, value string) bool {
 	value = strings.TrimRight(value, ",;) ")
 	lf := strings.ToLower(field)
 	if lf == "to" || strings.HasPrefix(lf, "recipient") {
@@ -643,8 +643,8 @@ var (
 	exposureHints = newHints("access-control", "origin", "cors", "0.0.0.0", "auth", "verify", "reject", "node_tls")
 )
 
-func checkExposure(r *gitops.Range) []Finding {
-	return behaviourFiles(r, func(f *gitops.FileChange, fc *fileCode) []Finding {
+func checkExposure(r *ranges.Range) []Finding {
+	return behaviourFiles(r, func(f *ranges.FileChange, fc *fileCode) []Finding {
 		lines := fc.lines
 		var ev evidence
 		for _, l := range lines {

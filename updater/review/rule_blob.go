@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 const (
@@ -41,13 +41,13 @@ var mediaExtensions = map[string]bool{
 // checkBinaryOrBlob reports what a diff does not let a reviewer read:
 // binary files, minified lines, long encoded literals, and code that
 // evaluates decoded data.
-func checkBinaryOrBlob(r *gitops.Range) []Finding {
+func checkBinaryOrBlob(r *ranges.Range) []Finding {
 	var findings []Finding
 	binaries := map[string]*Finding{} // one finding per kind of binary
 	var kinds []string
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || isLockfile(f.Path) {
+		if f.Status == ranges.FileDeleted || isLockfile(f.Path) {
 			continue
 		}
 		if f.Binary {
@@ -76,18 +76,18 @@ func checkBinaryOrBlob(r *gitops.Range) []Finding {
 }
 
 // binaryCount counts the binary files of the same kind as g.
-func binaryCount(r *gitops.Range, g *Finding) int {
+func binaryCount(r *ranges.Range, g *Finding) int {
 	n := 0
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Binary && f.Status != gitops.FileDeleted && !isLockfile(f.Path) && strings.HasPrefix(g.Title, binaryFinding(r, f).Title) {
+		if f.Binary && f.Status != ranges.FileDeleted && !isLockfile(f.Path) && strings.HasPrefix(g.Title, binaryFinding(r, f).Title) {
 			n++
 		}
 	}
 	return n
 }
 
-func binaryFinding(r *gitops.Range, f *gitops.FileChange) Finding {
+func binaryFinding(r *ranges.Range, f *ranges.FileChange) Finding {
 	ext := strings.ToLower(path.Ext(f.Path))
 	fd := Finding{
 		Severity:       Medium,
@@ -110,7 +110,7 @@ func binaryFinding(r *gitops.Range, f *gitops.FileChange) Finding {
 	return fd
 }
 
-func blobFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func blobFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	code := isCode(f.Path) || isBuildScript(f.Path) || strings.HasSuffix(strings.ToLower(f.Path), ".html")
 	var long, encoded, eval evidence
 	var lower []byte

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 var (
@@ -19,7 +19,7 @@ var (
 // checkCIWorkflow reports changed GitHub Actions workflows: a separate
 // finding for each risky construct they gain, or one low finding for an
 // edit without any.
-func checkCIWorkflow(r *gitops.Range) []Finding {
+func checkCIWorkflow(r *ranges.Range) []Finding {
 	var findings []Finding
 	var hardened, plain evidence
 	for i := range r.Files {
@@ -27,7 +27,7 @@ func checkCIWorkflow(r *gitops.Range) []Finding {
 		if !isWorkflow(f.Path) {
 			continue
 		}
-		if f.Status == gitops.FileDeleted {
+		if f.Status == ranges.FileDeleted {
 			findings = append(findings, Finding{
 				Severity:       Low,
 				Title:          "CI workflow removed",
@@ -73,8 +73,8 @@ var readOnlyPermission = regexp.MustCompile(`^\s*(?:permissions\s*:\s*(?:\{\s*\}
 
 // onlyHardening reports a workflow change whose new lines only restrict
 // the token's permissions.
-func onlyHardening(f *gitops.FileChange) bool {
-	if f.Status != gitops.FileModified || len(f.AddedLines) == 0 {
+func onlyHardening(f *ranges.FileChange) bool {
+	if f.Status != ranges.FileModified || len(f.AddedLines) == 0 {
 		return false
 	}
 	moved := removedSet(f)
@@ -89,7 +89,7 @@ func onlyHardening(f *gitops.FileChange) bool {
 	return true
 }
 
-func workflowFindings(f *gitops.FileChange) []Finding {
+func workflowFindings(f *ranges.FileChange) []Finding {
 	moved := removedSet(f)
 	var trigger, perms, secrets evidence
 	var triggers, secretNames []string

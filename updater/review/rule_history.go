@@ -3,7 +3,7 @@ package review
 import (
 	"fmt"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // Rules about the range as a whole rather than any file: where it starts,
@@ -18,7 +18,7 @@ func shortSHA(sha string, n int) string {
 	return sha
 }
 
-func checkHistoryRewritten(r *gitops.Range) []Finding {
+func checkHistoryRewritten(r *ranges.Range) []Finding {
 	if !r.BaseFound || r.Ancestor {
 		return nil
 	}
@@ -33,7 +33,7 @@ func checkHistoryRewritten(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkBaseMissing(r *gitops.Range) []Finding {
+func checkBaseMissing(r *ranges.Range) []Finding {
 	if r.BaseFound {
 		return nil
 	}
@@ -48,7 +48,7 @@ func checkBaseMissing(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkFirstTimeAuthor(r *gitops.Range) []Finding {
+func checkFirstTimeAuthor(r *ranges.Range) []Finding {
 	if len(r.NewAuthors) == 0 {
 		return nil
 	}
@@ -81,7 +81,7 @@ const signingHabitPercent = 90
 // signedHabitually reports whether the history before the base was
 // consistently signed. A range without that history (built by hand)
 // falls back to the base's own signature.
-func signedHabitually(r *gitops.Range) bool {
+func signedHabitually(r *ranges.Range) bool {
 	if !r.BaseSigned {
 		return false
 	}
@@ -91,7 +91,7 @@ func signedHabitually(r *gitops.Range) bool {
 	return r.SignedBefore*100 >= r.HistoryBefore*signingHabitPercent
 }
 
-func checkSigningStopped(r *gitops.Range) []Finding {
+func checkSigningStopped(r *ranges.Range) []Finding {
 	if !signedHabitually(r) {
 		return nil
 	}
@@ -117,7 +117,7 @@ func checkSigningStopped(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkSkippedContent(r *gitops.Range) []Finding {
+func checkSkippedContent(r *ranges.Range) []Finding {
 	if len(r.Skipped) == 0 {
 		return nil
 	}

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 var (
@@ -63,13 +63,13 @@ func endpointHost(authority string) string {
 // recipients added to files. URLs that carry no traffic are left out:
 // documentation, ignore and editor files, package metadata ($schema,
 // homepage, repository, [project.urls]) and comments.
-func checkNetworkEndpoint(r *gitops.Range) []Finding {
+func checkNetworkEndpoint(r *ranges.Range) []Finding {
 	var findings []Finding
 	hosts := map[string]*hostSeen{}
 	var order []string
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || f.Binary || isLockfile(f.Path) {
+		if f.Status == ranges.FileDeleted || f.Binary || isLockfile(f.Path) {
 			continue
 		}
 		if !urlFreeFile(f.Path) {
@@ -130,7 +130,7 @@ func urlFreeFile(p string) bool {
 var metadataLine = regexp.MustCompile(`(?i)"\$schema"|\$schema\s*:|"(?:homepage|repository|bugs|funding|author|contributors|license|documentation|url)"\s*:|` +
 	`^\s*(?:homepage|repository|documentation|docs|changelog|issues|source|tracker|bug[ _-]?tracker|funding|download|"[^"]*")\s*=|\bxmlns(?::\w+)?\s*=|@see\b|@link\b`)
 
-func fileHosts(f *gitops.FileChange) []hostAt {
+func fileHosts(f *ranges.FileChange) []hostAt {
 	var out []hostAt
 	seen := map[string]bool{}
 	code := isCode(f.Path)
@@ -157,7 +157,7 @@ func fileHosts(f *gitops.FileChange) []hostAt {
 // recipientFindings reports email addresses added as recipients. BCC and
 // CC in code belong to the hidden-recipient rule, which also sees
 // assembled addresses.
-func recipientFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func recipientFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	var mailEv evidence
 	var recipients []string
 	bcc := false

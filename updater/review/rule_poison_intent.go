@@ -3,7 +3,7 @@ package review
 import (
 	"regexp"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // Paraphrase-robust tool poisoning. Fixed phrases ("ignore previous
@@ -78,9 +78,9 @@ func (in intent) severity() (Severity, bool) {
 // description wrapped over several source lines still reads as one.
 const intentWindow = 2
 
-func intentFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func intentFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	code := isCode(f.Path)
-	var lines []gitops.Line
+	var lines []ranges.Line
 	for _, l := range f.AddedLines {
 		if code && isCommentLine(trimSpace(l.Text)) {
 			continue

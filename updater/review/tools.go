@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // The MCP tool surface: what the server offers the model. Tools are found
@@ -253,7 +253,7 @@ func oneLiteral(s string) (text, rest string, ok bool) {
 }
 
 // toolChanges compares the tools registered in the changed files in scope.
-func toolChanges(r *gitops.Range) []ToolChange {
+func toolChanges(r *ranges.Range) []ToolChange {
 	before, after := map[string]tool{}, map[string]tool{}
 	for i := range r.Files {
 		f := &r.Files[i]
