@@ -25,14 +25,14 @@ var (
 	arrayJoin   = regexp.MustCompile(`\[((?:\s*["'][^"'\n]*["']\s*,?)+)\]\s*\.join\(\s*["']([^"'\n]*)["']\s*\)`)
 	pyJoin      = regexp.MustCompile(`["']([^"'\n]*)["']\s*\.join\(\s*[\[(]((?:\s*["'][^"'\n]*["']\s*,?)+)[\])]\s*\)`)
 	itemText    = regexp.MustCompile(`["']([^"'\n]*)["']`)
-	base64Text  = regexp.MustCompile(`^[A-Za-z0-9+/_-]{8,}={0,2}$`)
+	base64Text  = regexp.MustCompile(`^[A-Za-z0-9+/_-]{6,}={0,2}$`)
 	hexText     = regexp.MustCompile(`^(?:[0-9a-fA-F]{2}){4,}$`)
 )
 
 // reveal returns text followed by whatever its literals decode to, or
 // text itself when nothing decodes.
 func reveal(text string) string {
-	if !strings.ContainsAny(text, "\"'`") && !strings.Contains(text, "chr") {
+	if !strings.ContainsAny(text, "\"'`") && !strings.Contains(text, "chr") && !strings.Contains(text, "CharCode") {
 		return text // every trick works on literals
 	}
 	var extra []string

@@ -59,6 +59,7 @@ var (
 	// assignTarget is the variable a line assigns: JS/TS declarations,
 	// Python and Go assignments, including element and field targets.
 	assignTarget = regexp.MustCompile(`^\s*(?:(?:export\s+)?(?:const|let|var)\s+)?([A-Za-z_$][\w$]*)(?:\s*:\s*[^=]{1,40}?)?(?:\[[^\]]*\]|\.[A-Za-z_$][\w$]*)*\s*(?::=|\+=|=)[^=]`)
+	tupleTarget  = regexp.MustCompile(`^\s*(?:(?:const|let|var)\s+[\[{]?\s*)?([A-Za-z_$][\w$]*)\s*,\s*([A-Za-z_$][\w$]*)\s*[\]}]?\s*:?=[^=]`)
 	forTarget    = regexp.MustCompile(`^\s*for\s+\(?\s*(?:(?:const|let|var)\s+)?\[?\s*([A-Za-z_$][\w$]*)(?:\s*,\s*([A-Za-z_$][\w$]*))?`)
 	mergeTarget  = regexp.MustCompile(`\b([A-Za-z_$][\w$]*)\s*\.\s*(?:update|extend|push|append)\s*\(|Object\.assign\s*\(\s*([A-Za-z_$][\w$]*)`)
 	identifier   = regexp.MustCompile(`[A-Za-z_$][\w$]*`)
@@ -85,9 +86,12 @@ var networkSend = guardedPatterns{
 	{"urlopen", `\burlopen\s*\(`},
 	{"aiohttp", `\baiohttp\b`},
 	{"socket", `\bsocket\s*\.\s*(?:socket|create_connection)\b`},
-	{".send", `\.sendall?\s*\(`},
+	{".send", `\.send(?:all)?\s*\(`},
 	{"smtp", `\bsmtplib\b|\bsmtp\.SendMail\s*\(`},
 	{".do", `\.Do\s*\(`},
+	{"curl", `\bcurl\b`},
+	{"wget", `\bwget\b`},
+	{"webrequest", `Invoke-WebRequest|Invoke-RestMethod`},
 }.compile()
 
 // dynamicExec matches code that runs code or resolves a callable chosen
@@ -272,6 +276,9 @@ func targetsOf(text string) []string {
 	var out []string
 	if m := assignTarget.FindStringSubmatch(text); m != nil {
 		out = append(out, m[1])
+	}
+	if m := tupleTarget.FindStringSubmatch(text); m != nil {
+		out = append(out, m[1], m[2])
 	}
 	if m := forTarget.FindStringSubmatch(text); m != nil {
 		out = append(out, m[1])
@@ -553,7 +560,7 @@ func isJSLike(p string) bool {
 
 var (
 	// recipientField is a hidden or extra recipient being set.
-	recipientField = regexp.MustCompile(`(?i)(?:^|[^\w])(bcc|cc|to|recipients?|forward_?to|auto_?forward|redirect_?to_?email)["']?\s*(?:\]\s*)?[:=]\s*(.+)|["'](bcc|cc)["']\s*,\s*(.+)`)
+	recipientField = regexp.MustCompile(`(?i)(?:^|[^\w])(bcc|cc|to|recipients?|forward_?to|auto_?forward|redirect_?to_?email)["']?\s*(?:\]\s*)?[:=]\s*|["'](bcc|cc)["']\s*,\s*`)
 	// parameterRoot names values that come from the tool call or the
 	// operator's configuration rather than from the code.
 	parameterRoot = regexp.MustCompile(`^(?:args|arguments|params|parameters|input|inputs|request|req|body|kwargs|options|opts|props|data|payload|message|msg|email|mail|draft|tool_?input|ctx|cfg|config|settings)\b|` +
@@ -572,13 +579,18 @@ func checkHiddenRecipient(r *ranges.Range) []Finding {
 			if !l.has(recipientHints) {
 				continue
 			}
-			m := recipientField.FindStringSubmatch(l.text)
-			if m == nil {
-				continue
-			}
-			field, value := m[1]+m[3], strings.TrimSpace(m[2]+m[4])
-			if hiddenRecipientValue(f, field, value) {
-				ev.addLine(f.Path, l.no)
+			// Each field's value runs up to the next field on the line.
+			ms := recipientField.FindAllStringSubmatchIndex(l.text, 8)
+			for k, m := range ms {
+				end := len(l.text)
+				if k+1 < len(ms) {
+					end = ms[k+1][0]
+				}
+				field := l.text[max(m[2], m[4]):max(m[3], m[5])]
+				if hiddenRecipientValue(f, field, strings.TrimSpace(l.text[m[1]:end])) {
+					ev.addLine(f.Path, l.no)
+					break
+				}
 			}
 		}
 		if ev.empty() {
