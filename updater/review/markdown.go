@@ -62,7 +62,12 @@ func securityFixes(commits []ranges.Commit) []string {
 	for _, c := range commits {
 		ids := advisoryID.FindAllString(c.Subject, -1)
 		for _, id := range ids {
-			out = appendUnique(out, strings.ToUpper(id))
+			if strings.EqualFold(id[:4], "ghsa") {
+				id = "GHSA" + strings.ToLower(id[4:])
+			} else {
+				id = strings.ToUpper(id)
+			}
+			out = appendUnique(out, id)
 		}
 		if len(ids) == 0 && securityWording.MatchString(c.Subject) {
 			out = appendUnique(out, truncate(c.Subject, 100)+" ("+shortSHA(c.SHA, 7)+")")
@@ -178,7 +183,7 @@ func (r *Result) writeSummary(b *strings.Builder, meta ReportMeta, inScope, outS
 			if g.top < Medium || len(parts) == 6 {
 				break
 			}
-			parts = append(parts, fmt.Sprintf("%s %s ×%d", strings.ToUpper(g.top.String()), g.rule, len(g.findings)))
+			parts = append(parts, fmt.Sprintf("%s %s ×%d", strings.ToUpper(g.top.String()), g.rule, countAtLeast(g.findings, Medium)))
 		}
 		if len(parts) > 0 {
 			b.WriteString("- **What matters**: " + strings.Join(parts, ", ") + "\n")
@@ -378,9 +383,11 @@ func scopeWords(dir string) string {
 }
 
 // writeFindingLine is the compact form: severity, title, first location.
-func writeFindingLine(b *strings.Builder, f Finding) {
+func writeFindingLine(b *strings.Builder, f Finding) { writeFindingHead(b, f, true) }
+
+func writeFindingHead(b *strings.Builder, f Finding, withLocation bool) {
 	fmt.Fprintf(b, "- **[%s]** %s", strings.ToUpper(f.Severity.String()), inline(f.Title, maxTitle))
-	if len(f.Evidence) > 0 {
+	if withLocation && len(f.Evidence) > 0 {
 		fmt.Fprintf(b, " (%s)", codeSpan(f.Evidence[0], maxLocation))
 	}
 	if f.Blocks {
@@ -390,7 +397,7 @@ func writeFindingLine(b *strings.Builder, f Finding) {
 }
 
 func writeFinding(b *strings.Builder, meta ReportMeta, f Finding, full bool) {
-	writeFindingLine(b, f)
+	writeFindingHead(b, f, false)
 	for i, loc := range f.Evidence {
 		if !full && i == maxRenderedEvidence {
 			fmt.Fprintf(b, "  - … and %d more locations\n", len(f.Evidence)-i)
