@@ -477,24 +477,32 @@ func taintNames(t taint) string {
 
 func checkCredentialAccess(r *ranges.Range) []Finding {
 	return behaviourFiles(r, func(f *ranges.FileChange, fc *fileCode) []Finding {
-		lines := fc.lines
-		var ev evidence
-		for _, l := range lines {
-			if l.has(credHints) && credentialPath.MatchString(l.revealed) && !seenBefore(f, strings.TrimSpace(l.text)) {
-				ev.addLine(f.Path, l.no)
-			}
-		}
-		if ev.empty() {
-			return nil
-		}
-		return []Finding{{
+		return codeLineFindings(f, fc.lines, func(l codeLine) bool {
+			return l.has(credHints) && credentialPath.MatchString(l.revealed) && !seenBefore(f, strings.TrimSpace(l.text))
+		}, Finding{
 			Severity:       High,
 			Title:          "Code reads credential stores in " + f.Path,
-			Evidence:       ev.items,
-			Detail:         "Added code names SSH keys, cloud or package-registry credentials, Docker auth, keychains or browser profiles." + ev.note(),
+			Detail:         "Added code names SSH keys, cloud or package-registry credentials, Docker auth, keychains or browser profiles.",
 			Recommendation: "An MCP server has rarely any reason to open these; find out what is read and where it goes.",
-		}}
+		})
 	})
+}
+
+// codeLineFindings reports the lines of f that match as one finding built
+// from tmpl (the caller weighs it).
+func codeLineFindings(f *ranges.FileChange, lines []codeLine, match func(codeLine) bool, tmpl Finding) []Finding {
+	var ev evidence
+	for _, l := range lines {
+		if match(l) {
+			ev.addLine(f.Path, l.no)
+		}
+	}
+	if ev.empty() {
+		return nil
+	}
+	tmpl.Evidence = ev.items
+	tmpl.Detail += ev.note()
+	return []Finding{tmpl}
 }
 
 func checkDynamicExec(r *ranges.Range) []Finding {
@@ -657,22 +665,13 @@ var (
 
 func checkExposure(r *ranges.Range) []Finding {
 	return behaviourFiles(r, func(f *ranges.FileChange, fc *fileCode) []Finding {
-		lines := fc.lines
-		var ev evidence
-		for _, l := range lines {
-			if l.has(exposureHints) && exposure.MatchString(l.text) {
-				ev.addLine(f.Path, l.no)
-			}
-		}
-		if ev.empty() {
-			return nil
-		}
-		return []Finding{{
+		return codeLineFindings(f, fc.lines, func(l codeLine) bool {
+			return l.has(exposureHints) && exposure.MatchString(l.text)
+		}, Finding{
 			Severity:       Medium,
 			Title:          "Server opened up: wildcard CORS, all-interface listener or authentication/TLS checks off in " + f.Path,
-			Evidence:       ev.items,
-			Detail:         "Added code lets any web page or host reach the server, or turns off an authentication or certificate check." + ev.note(),
+			Detail:         "Added code lets any web page or host reach the server, or turns off an authentication or certificate check.",
 			Recommendation: "Check that this is opt-in and documented; a local MCP server should listen on loopback only.",
-		}}
+		})
 	})
 }
