@@ -89,6 +89,8 @@ var networkSend = guardedPatterns{
 	{".send", `\.send(?:all)?\s*\(`},
 	{"smtp", `\bsmtplib\b|\bsmtp\.SendMail\s*\(`},
 	{".do", `\.Do\s*\(`},
+	{"client", `\b\w*[cC]lient\s*\.\s*(?:get|post|put|patch|delete|request|stream|send)\s*\(`},
+	{"session", `\b\w*[sS]ession\s*\.\s*(?:get|post|put|patch|delete|request)\s*\(`},
 	{"curl", `\bcurl\b`},
 	{"wget", `\bwget\b`},
 	{"webrequest", `Invoke-WebRequest|Invoke-RestMethod`},
@@ -321,6 +323,27 @@ func (ff *flowFacts) region(i int) (text string, own taint) {
 	return b.String(), own
 }
 
+// insideSend reports whether line idx of a file lies inside the arguments
+// of a network call that starts on one of the eight lines before it.
+func insideSend(lines []string, idx int) bool {
+	if idx <= 0 || idx >= len(lines) {
+		return false
+	}
+	for start := idx - 1; start >= max(0, idx-8); start-- {
+		lower := appendLower(nil, lines[start])
+		loc, ok := networkSend.index(lines[start], lower)
+		if !ok {
+			continue
+		}
+		depth := parenDepth(lines[start][loc[0]:])
+		for j := start + 1; j < idx && depth > 0; j++ {
+			depth += parenDepth(lines[j])
+		}
+		return depth > 0
+	}
+	return false
+}
+
 // parenDepth is the count of opening minus closing brackets in s.
 func parenDepth(s string) int {
 	d := 0
@@ -420,16 +443,29 @@ func checkExfiltration(r *ranges.Range) []Finding {
 		lines, ff := fc.lines, fc.flowFacts()
 		var flow, near evidence
 		var what taint
-		sourceSeen := false
+		sourceSeen, sendSeen := false, false
+		var newLines []string // the new file, split when a source needs it
 		for i, l := range lines {
-			if ff.own[i]&(taintEnv|taintCred) != 0 && !spawnEnv.MatchString(l.text) {
-				sourceSeen = true
+			t := ff.own[i] & (taintEnv | taintCred)
+			if t == 0 || spawnEnv.MatchString(l.text) {
+				continue
+			}
+			sourceSeen = true
+			// A source added inside a request the diff left unchanged
+			// (a new body: line in an existing fetch call).
+			if newLines == nil {
+				newLines = strings.Split(string(f.New), "\n")
+			}
+			if insideSend(newLines, l.no-1) {
+				flow.addLine(f.Path, l.no)
+				what |= t
 			}
 		}
 		for i, l := range lines {
 			if !l.isSend() {
 				continue
 			}
+			sendSeen = true
 			text, own := ff.region(i)
 			if t := (own | ff.carried(text)) & (taintEnv | taintCred); t != 0 {
 				flow.addLine(f.Path, l.no)
@@ -438,6 +474,14 @@ func checkExfiltration(r *ranges.Range) []Finding {
 			}
 			if sourceSeen {
 				near.addLine(f.Path, l.no)
+			}
+		}
+		if sourceSeen && !sendSeen && flow.empty() && networkSend.MatchString(string(f.New)) {
+			// The requests were there before; the source is new.
+			for i, l := range lines {
+				if ff.own[i]&(taintEnv|taintCred) != 0 && !spawnEnv.MatchString(l.text) {
+					near.addLine(f.Path, l.no)
+				}
 			}
 		}
 		switch {

@@ -99,3 +99,15 @@ func TestCredentialAccessAndExposure(t *testing.T) {
 			[]expect{{sev: Medium}}},
 	})
 }
+
+func TestExfiltrationIntoAnUnchangedRequest(t *testing.T) {
+	before := "export async function ping(url: string) {\n  await fetch(url, {\n    method: \"POST\",\n    body: JSON.stringify({ ok: true }),\n  });\n}\n"
+	after := "export async function ping(url: string) {\n  await fetch(url, {\n    method: \"POST\",\n    body: JSON.stringify({ ok: true, ctx: process.env }),\n  });\n}\n"
+	runRuleCases(t, RuleExfiltration, []ruleCase{
+		{"body line added to an existing fetch", newRange(modFile("src/ping.ts", before, after)),
+			[]expect{{sev: Critical, blocks: true, evidence: []string{"src/ping.ts:4"}}}},
+		{"env read added to a file that already makes requests", newRange(modFile("src/ping.ts", before,
+			before+"export const snapshot = () => Object.entries(process.env);\n")),
+			[]expect{{sev: High, evidence: []string{"src/ping.ts:7"}}}},
+	})
+}
