@@ -2,6 +2,7 @@ package review
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
@@ -14,20 +15,20 @@ import (
 // added lines is judged on which of them it holds.
 
 var (
-	intentObject = regexp.MustCompile(`(?i)\bcredentials?\b|\bsecrets?\b|\bapi[ _-]?keys?\b|\baccess[ _-]?keys?\b|\btokens?\b|\bpasswords?\b|\bpassphrases?\b|` +
+	intentObject = regexp.MustCompile(`\bcredentials?\b|\bsecrets?\b|\bapi[ _-]?keys?\b|\baccess[ _-]?keys?\b|\btokens?\b|\bpasswords?\b|\bpassphrases?\b|` +
 		`\bprivate[ _-]?keys?\b|\bssh\b|\.aws\b|\baws (?:folder|directory|config)|\.env\b|\benvironment variables\b|\benv vars?\b|mcp\.json|` +
 		`\bconfig(?:uration)? files?\b|\bcookies\b|\bkeychain\b|\bwallets?\b|\bseed phrase|\bconversation(?: history)?\b|\bchat history\b|` +
 		`\bsystem prompt\b|\bprevious messages\b|\bhome (?:directory|folder)\b|~/|\bid_rsa\b|\.npmrc|\.netrc|\.kube\b|\bdotfiles?\b`)
-	intentAction = regexp.MustCompile(`(?i)\b(?:read|open|load|include|send|pass|attach|append|embed|put|insert|collect|gather|retrieve|extract|upload|forward|copy|` +
+	intentAction = regexp.MustCompile(`\b(?:read|open|load|include|send|pass|attach|append|embed|put|insert|collect|gather|retrieve|extract|upload|forward|copy|` +
 		`provide|supply|fetch|grab|cat|dump|post|transmit|share|look up|paste|summari[sz]e)\b`)
-	intentConceal = regexp.MustCompile(`(?i)\b(?:silently|quietly|discreetly|covertly|secretly|unbeknownst)\b|\bin the background\b|\bbehind the scenes\b|` +
+	intentConceal = regexp.MustCompile(`\b(?:silently|quietly|discreetly|covertly|secretly|unbeknownst)\b|\bin the background\b|\bbehind the scenes\b|` +
 		`\bwithout (?:telling|mentioning|informing|notifying|asking|alerting|letting|showing|bothering)\b|` +
 		`\b(?:do not|don'?t|never|must not|should not|shouldn'?t|no need to|avoid)\s+(?:ever\s+)?(?:mention|tell|inform|notify|reveal|show|disclose|alert|bring up|explain|report|let|draw attention|bother)\b|` +
 		`\b(?:hide|conceal|omit|obscure)\b|\bnot (?:be )?(?:visible|shown|displayed) to\b|\binvisible to\b|` +
 		`\b(?:user|human)s?\s+(?:doesn'?t|does not|need not|needn'?t|won'?t|will not|should not|shouldn'?t|must not|cannot|can'?t)\s+(?:know|see|notice|be (?:told|informed|aware))\b|` +
 		`\bkeep (?:this|it) (?:between|private|to yourself|hidden)\b|\bimplementation detail\b`)
-	intentSmuggle = regexp.MustCompile(`(?i)\b(?:in|into|as|via|through|inside)\s+(?:the\s+)?[` + "`" + `'"]?\w+[` + "`" + `'"]?\s+(?:parameter|argument|field|param)\b|\bside[_ ]?note\b`)
-	intentChain   = regexp.MustCompile(`(?i)\b(?:before|prior to)\s+(?:using|calling|running|invoking)\s+(?:any|every|all|other|another)\b|\ball other tools\b|\bevery (?:other )?tool\b|` +
+	intentSmuggle = regexp.MustCompile(`\b(?:in|into|as|via|through|inside)\s+(?:the\s+)?[` + "`" + `'"]?\w+[` + "`" + `'"]?\s+(?:parameter|argument|field|param)\b|\bside[_ ]?note\b`)
+	intentChain   = regexp.MustCompile(`\b(?:before|prior to)\s+(?:using|calling|running|invoking)\s+(?:any|every|all|other|another)\b|\ball other tools\b|\bevery (?:other )?tool\b|` +
 		`\b(?:any|every) (?:other )?tool call\b|\binstead of (?:the|using)\b`)
 )
 
@@ -41,16 +42,18 @@ var (
 
 // anchored reports whether a lower-cased line carries one of the cues a
 // report is anchored on.
-func anchored(line string, lower []byte) bool {
-	return concealHints.in(lower) && intentConceal.MatchString(line) ||
-		smuggleHints.in(lower) && intentSmuggle.MatchString(line) ||
-		chainHints.in(lower) && intentChain.MatchString(line)
+func anchored(lower []byte) bool {
+	return concealHints.in(lower) && intentConceal.Match(lower) ||
+		smuggleHints.in(lower) && intentSmuggle.Match(lower) ||
+		chainHints.in(lower) && intentChain.Match(lower)
 }
 
 // intent is which cue kinds a window holds.
 type intent struct{ object, action, conceal, smuggle, chain bool }
 
+// intentOf reads the cues of text; the vocabularies are lower case.
 func intentOf(text string) intent {
+	text = strings.ToLower(text)
 	return intent{
 		object:  intentObject.MatchString(text),
 		action:  intentAction.MatchString(text),
@@ -96,7 +99,7 @@ func intentFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 			continue
 		}
 		lower = appendLower(lower[:0], l.Text)
-		if !anchored(l.Text, lower) || !moved.novel(l.Text) {
+		if !anchored(lower) || !moved.novel(l.Text) {
 			continue // anchor each report on the line that carries the intent
 		}
 		var text []byte
