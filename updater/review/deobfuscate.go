@@ -37,7 +37,7 @@ func reveal(text string) string {
 	}
 	var extra []string
 	joined := text
-	if strings.ContainsAny(text, "+ ") {
+	if adjacentLiterals(text) {
 		joined = joinLiterals(text)
 	}
 	if joined != text {
@@ -64,6 +64,12 @@ func reveal(text string) string {
 		}
 	}
 	reversed := strings.Contains(text, "reverse") || strings.Contains(text, "[::-1]")
+	if !reversed && !encodedLiteral(joined) {
+		if len(extra) == 0 {
+			return text
+		}
+		return text + " \x00 " + strings.Join(extra, " \x00 ")
+	}
 	for _, m := range quotedText.FindAllStringSubmatch(joined, 16) {
 		lit := m[1] + m[2] + m[3]
 		if len(lit) >= 8 {
@@ -79,6 +85,55 @@ func reveal(text string) string {
 		return text
 	}
 	return text + " \x00 " + strings.Join(extra, " \x00 ")
+}
+
+func isQuote(c byte) bool { return c == '"' || c == '\'' || c == '`' }
+
+// adjacentLiterals reports a quote followed, after spaces and perhaps a
+// plus, by another quote: two literals that join.
+func adjacentLiterals(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isQuote(s[i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		if j < len(s) && s[j] == '+' {
+			j++
+			for j < len(s) && s[j] == ' ' {
+				j++
+			}
+		}
+		if j > i+1 && j < len(s) && isQuote(s[j]) {
+			return true
+		}
+	}
+	return false
+}
+
+// encodedLiteral reports a quote followed by six or more base64 or hex
+// characters: a literal decodeLiteral might decode.
+func encodedLiteral(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isQuote(s[i]) {
+			continue
+		}
+		n := 0
+		for j := i + 1; j < len(s); j++ {
+			c := s[j]
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '_' || c == '-' {
+				n++
+				continue
+			}
+			if n >= 6 && (c == '=' || isQuote(c)) {
+				return true
+			}
+			break
+		}
+	}
+	return false
 }
 
 // joinLiterals joins string literals next to each other: "ex" + "ec".

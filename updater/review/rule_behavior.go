@@ -415,12 +415,15 @@ func (fc *fileCode) flowFacts() *flowFacts {
 	return fc.flow
 }
 
-// behaviourFiles calls check for each added or modified code file.
+// behaviourFiles calls check for each added or modified code file in the
+// server's scope. Code outside it (another package of a monorepo) is not
+// what the server runs, and its findings could count at most low: the
+// behaviour rules skip it, which keeps monorepo ranges fast.
 func behaviourFiles(r *ranges.Range, check func(f *ranges.FileChange, fc *fileCode) []Finding) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == ranges.FileDeleted || f.Binary || !isCode(f.Path) || len(f.AddedLines) == 0 {
+		if f.Status == ranges.FileDeleted || f.Binary || !isCode(f.Path) || len(f.AddedLines) == 0 || !inScope(r, f) {
 			continue
 		}
 		fc := codeOf(r, f)

@@ -53,8 +53,7 @@ func TestExfiltration(t *testing.T) {
 			"await fetch(url, { headers: { Authorization: `Bearer ${process.env.API_KEY}` } });\n")), nil},
 		{"env handed to a child process is normal", newRange(addFile("src/a.ts",
 			"const r = await fetch(url);\nspawn(cmd, args, { env: { ...process.env, FOO: '1' } });\n")), nil},
-		{"outside the scope it is low and does not block", withDirectory(newRange(addFile("other/a.ts", "fetch(u, {body: JSON.stringify(process.env)});\n")), "src"),
-			[]expect{{sev: Low}}},
+		{"outside the scope it is not the server's code", withDirectory(newRange(addFile("other/a.ts", "fetch(u, {body: JSON.stringify(process.env)});\n")), "src"), nil},
 	})
 }
 
