@@ -84,7 +84,7 @@ func toolsIn(p string, content []byte) map[string]tool {
 	}
 	var starts []start
 	switch {
-	case isJSLike(p):
+	case isJSLike(p) && (strings.Contains(s, "tool(") || strings.Contains(s, "Tool(") || strings.Contains(s, "inputSchema")):
 		for _, loc := range tsToolCall.FindAllStringIndex(s, -1) {
 			name, rest, ok := stringLiteral(s[loc[1]:])
 			if !ok {
@@ -104,7 +104,7 @@ func toolsIn(p string, content []byte) map[string]tool {
 			}
 			starts = append(starts, start{at: m[0], name: s[m[2]:m[3]]})
 		}
-	case strings.HasSuffix(p, ".py"):
+	case strings.HasSuffix(p, ".py") && (strings.Contains(s, "tool") || strings.Contains(s, "Tool(")):
 		for _, m := range pyToolDeco.FindAllStringSubmatchIndex(s, -1) {
 			st := start{at: m[0], name: s[m[4]:m[5]]}
 			if m[2] >= 0 {
@@ -125,7 +125,7 @@ func toolsIn(p string, content []byte) map[string]tool {
 		for _, m := range pyToolCtor.FindAllStringSubmatchIndex(s, -1) {
 			starts = append(starts, start{at: m[0], name: s[m[2]:m[3]]})
 		}
-	case strings.HasSuffix(p, ".go"):
+	case strings.HasSuffix(p, ".go") && strings.Contains(s, "NewTool"):
 		for _, m := range goNewTool.FindAllStringSubmatchIndex(s, -1) {
 			starts = append(starts, start{at: m[0], name: s[m[2]:m[3]]})
 		}
