@@ -544,12 +544,7 @@ func codeLineFindings(f *ranges.FileChange, lines []codeLine, match func(codeLin
 			ev.addLine(f.Path, l.no)
 		}
 	}
-	if ev.empty() {
-		return nil
-	}
-	tmpl.Evidence = ev.items
-	tmpl.Detail += ev.note()
-	return []Finding{tmpl}
+	return ev.finding(tmpl)
 }
 
 func checkDynamicExec(r *ranges.Range) []Finding {
@@ -573,27 +568,19 @@ func checkDynamicExec(r *ranges.Range) []Finding {
 				plain.addLine(f.Path, l.no)
 			}
 		}
-		var out []Finding
-		if !hidden.empty() {
-			out = append(out, Finding{
-				Severity: High,
-				Title:    "Code runs decoded, downloaded or computed code in " + f.Path,
-				Evidence: hidden.items,
-				Detail: "Added code evaluates or imports something whose name or text is decoded, fetched or assembled at run time " +
-					"(eval/exec/Function, getattr on builtins, computed imports): what runs is not what the diff shows." + hidden.note(),
-				Recommendation: "Decode or compute the value by hand and read what runs; ask for plain source.",
-			})
-		}
-		if !plain.empty() {
-			out = append(out, Finding{
-				Severity:       Medium,
-				Title:          "Dynamic code execution in " + f.Path,
-				Evidence:       plain.items,
-				Detail:         "Added code evaluates a string or imports a module chosen at run time." + plain.note(),
-				Recommendation: "Check that no tool input or remote data reaches it.",
-			})
-		}
-		return out
+		out := hidden.finding(Finding{
+			Severity: High,
+			Title:    "Code runs decoded, downloaded or computed code in " + f.Path,
+			Detail: "Added code evaluates or imports something whose name or text is decoded, fetched or assembled at run time " +
+				"(eval/exec/Function, getattr on builtins, computed imports): what runs is not what the diff shows.",
+			Recommendation: "Decode or compute the value by hand and read what runs; ask for plain source.",
+		})
+		return append(out, plain.finding(Finding{
+			Severity:       Medium,
+			Title:          "Dynamic code execution in " + f.Path,
+			Detail:         "Added code evaluates a string or imports a module chosen at run time.",
+			Recommendation: "Check that no tool input or remote data reaches it.",
+		})...)
 	})
 }
 

@@ -46,25 +46,19 @@ func checkCIWorkflow(r *ranges.Range) []Finding {
 			plain.add(f.Path)
 		}
 	}
-	if !hardened.empty() {
-		findings = append(findings, Finding{
-			Severity:       Info,
-			Title:          "CI workflows hardened: token permissions restricted",
-			Evidence:       hardened.items,
-			Detail:         "The only new lines set read-only or no permissions for the workflow token: good news." + hardened.note(),
-			Recommendation: "Nothing to do.",
-		})
-	}
-	if !plain.empty() {
-		findings = append(findings, Finding{
-			Severity:       Low,
-			Title:          fmt.Sprintf("%d CI workflow%s added or changed", len(plain.items)+plain.more, plural(len(plain.items)+plain.more)),
-			Evidence:       plain.items,
-			Detail:         "No privileged trigger, write permission or new secret was added." + plain.note(),
-			Recommendation: "Skim the workflows for new third-party actions and downloaded tools.",
-		})
-	}
-	return findings
+	findings = append(findings, hardened.finding(Finding{
+		Severity:       Info,
+		Title:          "CI workflows hardened: token permissions restricted",
+		Detail:         "The only new lines set read-only or no permissions for the workflow token: good news.",
+		Recommendation: "Nothing to do.",
+	})...)
+	n := len(plain.items) + plain.more
+	return append(findings, plain.finding(Finding{
+		Severity:       Low,
+		Title:          fmt.Sprintf("%d CI workflow%s added or changed", n, plural(n)),
+		Detail:         "No privileged trigger, write permission or new secret was added.",
+		Recommendation: "Skim the workflows for new third-party actions and downloaded tools.",
+	})...)
 }
 
 // readOnlyPermission is a line of a permissions block that grants nothing
