@@ -38,6 +38,12 @@ var (
 		`\bos\.Environ\s*\(\)|\bsyscall\.Environ\s*\(\)|\bDeno\.env\.toObject\s*\(|\bdotenv_values\s*\(|\bdotenv\.parse\s*\(|\bconfig\s*\([^)]*\)\s*\.parsed\b|` +
 		`["'` + "`" + `/]\.env(?:\.local|\.production)?["'` + "`" + `]|\bgetattr\s*\(\s*os\s*,`)
 
+	// secretNameList is a literal list of environment variable names with
+	// a secret among them: code that collects the secrets by name rather
+	// than the whole environment.
+	secretNameList = regexp.MustCompile(`["'][A-Z][A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASS|PASSWORD|CREDENTIALS?)[A-Z0-9_]*["']\s*,\s*["'][A-Z][A-Z0-9_]{2,}["']|` +
+		`["'][A-Z][A-Z0-9_]{2,}["']\s*,\s*["'][A-Z][A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASS|PASSWORD|CREDENTIALS?)[A-Z0-9_]*["']`)
+
 	// spawnEnv is a line handing the environment to a child process, the
 	// common legitimate use of it.
 	spawnEnv = regexp.MustCompile(`(?i)\benv\s*:|\benv\s*=[^=]|\.Env\s*=|\w+env\s*:?=[^=]`)
@@ -46,7 +52,8 @@ var (
 	credentialPath = regexp.MustCompile(`(?i)["'` + "`" + `/~\\]\.ssh\b|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|["'` + "`" + `/\\]\.aws\b|aws/credentials|\.npmrc\b|\.pypirc\b|\.netrc\b|` +
 		`\.git-credentials\b|\.docker/config\.json|["']\.docker["']|\.gnupg\b|\.config/gh\b|["']gh["']\s*,\s*["']hosts\.yml|` +
 		`\bLogin Data\b|\bcookies\.sqlite\b|\blogins\.json\b|\bkey[34]\.db\b|\bLocal State\b|User Data[/\\]Default|\.mozilla/firefox|Application Support/(?:Google/Chrome|BraveSoftware|Firefox)|` +
-		`Library/Keychains|find-(?:generic|internet)-password|\bkeytar\b|secret-tool\s+lookup|\bwallet\.dat\b|\bkeychain\b`)
+		`Library/Keychains|find-(?:generic|internet)-password|\bkeytar\b|secret-tool\s+lookup|\bwallet\.dat\b|\bkeychain\b|` +
+		`application_default_credentials|\.config/gcloud|["'/\\]\.azure\b|\.terraform\.d/credentials|\.cargo/credentials|\.gem/credentials|\.vault-token\b|\.(?:bash|zsh)_history\b`)
 
 	decodeSource = regexp.MustCompile(`(?i)\b(?:atob|b64decode|b32decode|a85decode|urlsafe_b64decode|unhexlify|fromhex|fromCharCode|decompress|inflate\w*|gunzip\w*)\s*\(|` +
 		`Buffer\.from\s*\([^)]*["'](?:base64|hex)["']|codecs\.decode|\.DecodeString\s*\(|hex\.Decode|\bchr\s*\(`)
@@ -166,7 +173,7 @@ type codeLine struct {
 // regexp's hints cannot match it, so it is not run.
 var (
 	envHints       = newHints("env", "process[", "process [", "getattr")
-	credHints      = newHints("ssh", "id_", "aws", "npmrc", "pypirc", "netrc", "git-cred", "docker", "gnupg", "gh", "login data", "cookies", "logins", "key3", "key4", "local state", "user data", "mozilla", "application support", "keychain", "-password", "keytar", "secret-tool", "wallet")
+	credHints      = newHints("gcloud", "azure", "terraform", "cargo", "gem/", "vault", "_history", "ssh", "id_", "aws", "npmrc", "pypirc", "netrc", "git-cred", "docker", "gnupg", "gh", "login data", "cookies", "logins", "key3", "key4", "local state", "user data", "mozilla", "application support", "keychain", "-password", "keytar", "secret-tool", "wallet")
 	decodeHints    = newHints("atob", "b64", "b32", "a85", "hexlify", "fromhex", "fromcharcode", "decompress", "inflate", "gunzip", "buffer.from", "codecs", "decodestring", "hex.decode", "chr(")
 	recipientHints = newHints("cc", "recipient", "forward", "redirect", "to:", "to =", "to=", "\"to\"", "'to'")
 )
@@ -218,7 +225,7 @@ func (l codeLine) isSend() bool { return l.send }
 // taintOf returns what a line reads directly.
 func taintOf(l codeLine) taint {
 	var t taint
-	if l.has(envHints) && envWhole.MatchString(l.revealed) {
+	if l.has(envHints) && envWhole.MatchString(l.revealed) || secretNameList.MatchString(l.text) {
 		t |= taintEnv
 	}
 	if l.has(credHints) && credentialPath.MatchString(l.revealed) {

