@@ -30,7 +30,7 @@ type reviewed struct {
 // inspect computes the upstream range of a bump and reviews it.
 func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
-	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, fetchTimeout: p.opts.Timeout, log: p.log}
+	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, fetchTimeout: p.opts.Timeout, failOn: p.opts.FailOn, log: p.log}
 	rng, rev := r.review(ctx, reviewSubject{
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.reviewDirectory(), base: d.Current, head: d.Target,
 		opts: review.Options{TagMoved: d.TagMoved},
@@ -58,6 +58,7 @@ type reviewer struct {
 	// agent's copy of the code), as --timeout bounds its resolution: a
 	// hung upload-pack costs that server its review, never the pass.
 	fetchTimeout time.Duration
+	failOn       review.FailOn // the check's threshold, named in the report
 	log          *slog.Logger
 }
 
@@ -84,7 +85,7 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 		return rng, nil
 	}
 	if rng == nil {
-		meta := review.ReportMeta{Server: s.server, Repository: s.project, Directory: s.directory, Base: s.base, Head: s.head}
+		meta := review.ReportMeta{Server: s.server, Repository: s.project, Directory: s.directory, Base: s.base, Head: s.head, FailOn: r.failOn}
 		res := review.Incomplete(review.RuleReviewIncomplete, fmt.Sprintf("the upstream range could not be inspected: %v", err))
 		if s.opts.TagMoved != nil || s.opts.BuildBroken != "" {
 			res = review.Combine(res, review.Review(&ranges.Range{BaseFound: true, Ancestor: true}, s.opts))
@@ -95,7 +96,9 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 	if r.mode == ReviewCommand {
 		res = review.Combine(res, r.runAgent(ctx, s))
 	}
-	return rng, &reviewed{result: res, meta: review.MetaFor(s.server, rng)}
+	meta := review.MetaFor(s.server, rng)
+	meta.FailOn = r.failOn
+	return rng, &reviewed{result: res, meta: meta}
 }
 
 // runAgent gives the configured agent reviewer a read-only copy of the

@@ -139,11 +139,12 @@ func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQue
 		r.Commits = append(r.Commits, commitFacts(c))
 	}
 
-	newAuthors, authorSkip, err := newAuthors(ctx, st, baseCommit, walk.inRange, limits.MaxAuthorHistory)
+	history, authorSkip, err := historyFacts(ctx, st, baseCommit, walk.inRange, dir, limits.MaxAuthorHistory)
 	if err != nil {
 		return nil, err
 	}
-	r.NewAuthors = newAuthors
+	r.NewAuthors = history.emails
+	r.SignedBefore, r.HistoryBefore = history.signed, history.checked
 	if authorSkip != nil {
 		r.Skipped = append(r.Skipped, *authorSkip)
 	}
@@ -225,11 +226,20 @@ func commitFacts(c *object.Commit) ranges.Commit {
 	}
 }
 
-// newAuthors returns the author emails of the range never seen in the
-// last maxHistory commits at or before base, sorted. When that history is
-// longer, an author seen only earlier may be reported as new; a Skip says
-// so.
-func newAuthors(ctx context.Context, st storer.EncodedObjectStorer, base *object.Commit, inRange []*object.Commit, maxHistory int) ([]string, *ranges.Skip, error) {
+// historyBefore is what the commits before the base say about the range:
+// its first-time authors and the project's signing habit.
+type historyBefore struct {
+	emails          []string
+	signed, checked int
+}
+
+// historyFacts returns the author emails of range commits touching dir
+// never seen in the last maxHistory commits at or before base, sorted,
+// and how many of the signingWindow commits at or before base are signed.
+// When the history is longer, an author seen only earlier may be reported
+// as new; a Skip says so.
+func historyFacts(ctx context.Context, st storer.EncodedObjectStorer, base *object.Commit, inRange []*object.Commit, dir string, maxHistory int) (historyBefore, *ranges.Skip, error) {
+	var h historyBefore
 	known := map[string]bool{}
 	seen := map[plumbing.Hash]bool{}
 	iter := object.NewCommitIterCTime(base, seen, nil)
@@ -247,21 +257,26 @@ func newAuthors(ctx context.Context, st storer.EncodedObjectStorer, base *object
 			break
 		}
 		if n%256 == 0 && ctx.Err() != nil {
-			return nil, nil, ctx.Err()
+			return h, nil, ctx.Err()
 		}
 		known[normalizeEmail(c.Author.Email)] = true
+		if n <= signingWindow {
+			h.checked++
+			if c.PGPSignature != "" {
+				h.signed++
+			}
+		}
 	}
-	var out []string
 	added := map[string]bool{}
 	for _, c := range inRange {
 		e := normalizeEmail(c.Author.Email)
-		if !known[e] && !added[e] {
+		if !known[e] && !added[e] && touchesDirectory(c, dir) {
 			added[e] = true
-			out = append(out, truncate.UTF8(e, maxSubjectBytes))
+			h.emails = append(h.emails, truncate.UTF8(e, maxSubjectBytes))
 		}
 	}
-	sort.Strings(out)
-	return out, skip, nil
+	sort.Strings(h.emails)
+	return h, skip, nil
 }
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }

@@ -58,3 +58,15 @@ func (e *evidence) note() string {
 	}
 	return fmt.Sprintf(" (%d more locations not listed)", e.more)
 }
+
+// finding returns tmpl with these locations as its evidence and the note
+// about left-out ones appended to its detail, or nothing when there are
+// no locations.
+func (e *evidence) finding(tmpl Finding) []Finding {
+	if e.empty() {
+		return nil
+	}
+	tmpl.Evidence = e.items
+	tmpl.Detail += e.note()
+	return []Finding{tmpl}
+}

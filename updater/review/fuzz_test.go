@@ -23,7 +23,7 @@ func FuzzReview(f *testing.F) {
 		r.Skipped = append(r.Skipped, ranges.Skip{Path: path, Reason: after}) // hostile skip text too
 		res := Review(r, Options{})
 		md := res.Markdown(MetaFor(path, r))
-		for _, h := range []string{"# Security Review Report\n", "\n## Scope Summary\n", "\n## Executive Summary\n", "\n## Detailed Findings\n", "\n## Recommended Labels\n"} {
+		for _, h := range []string{"# Security Review Report\n", "\n## Summary\n", "\n## Scope Summary\n", "\n## Findings by Rule\n", "\n## Recommended Labels\n"} {
 			if strings.Count(md, h) != 1 {
 				t.Fatalf("report has %d× %q", strings.Count(md, h), h)
 			}

@@ -133,7 +133,12 @@ type npmManifest struct {
 var npmSections = map[string]string{
 	"dependencies": "", "devDependencies": " (dev)", "optionalDependencies": " (optional)",
 	"peerDependencies": " (peer)", "bundleDependencies": " (bundled)", "overrides": " (override)",
+	"resolutions": " (override)",
 }
+
+// overrideSuffix marks keys of overrides and resolutions: versions forced
+// onto transitive dependencies, most often to pull in a security fix.
+const overrideSuffix = " (override)"
 
 func parseNPM(content []byte) (*npmManifest, error) {
 	var raw map[string]json.RawMessage
@@ -152,6 +157,17 @@ func parseNPM(content []byte) (*npmManifest, error) {
 	deps, err := sectionsOf(raw, npmSections)
 	if err != nil {
 		return nil, err
+	}
+	// pnpm keeps its overrides one level down.
+	if p, ok := raw["pnpm"]; ok {
+		var pnpm map[string]json.RawMessage
+		if json.Unmarshal(p, &pnpm) == nil {
+			if nested, err := sectionsOf(pnpm, map[string]string{"overrides": overrideSuffix}); err == nil {
+				for k, v := range nested {
+					deps[k] = v
+				}
+			}
+		}
 	}
 	m.deps = deps
 	return m, nil

@@ -20,7 +20,7 @@ func WriteOutput(dir string, res *Result, meta ReportMeta) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("review output %s: %w", dir, err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, ReportFile), []byte(res.Markdown(meta))); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, ReportFile), []byte(res.FullMarkdown(meta))); err != nil {
 		return err
 	}
 	return writeFileAtomic(filepath.Join(dir, LabelsFile), []byte(res.LabelsFile()))

@@ -34,8 +34,11 @@ type Result struct {
 	// Risk is the highest finding severity; Info when there are none.
 	Risk Severity `json:"risk"`
 	// Blocked is true when a finding blocks merging.
-	Blocked bool `json:"blocked"`
-	Mode    Mode `json:"mode"`
+	Blocked bool   `json:"blocked"`
+	Mode    Mode   `json:"mode"`
+	// Tools is what changed in the server's MCP tool surface; the report
+	// opens with it.
+	Tools []ToolChange `json:"tool_changes,omitempty"`
 
 	// AgentReport is the agent reviewer's report.md: capped, valid UTF-8,
 	// control characters stripped, but otherwise untrusted text that the
@@ -120,6 +123,7 @@ func Combine(builtin, agent *Result) *Result {
 	// was built by hand with a verdict and no finding behind it.
 	res.Risk = max(res.Risk, builtin.Risk, agent.Risk)
 	res.Blocked = res.Blocked || builtin.Blocked || agent.Blocked
+	res.Tools = builtin.Tools
 	res.AgentReport = agent.AgentReport
 	res.AgentLog = agent.AgentLog
 	res.AgentDroppedLabels = agent.AgentDroppedLabels

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"fmt"
 	"path"
 	"regexp"
 	"strings"
@@ -42,18 +43,48 @@ var mediaExtensions = map[string]bool{
 // evaluates decoded data.
 func checkBinaryOrBlob(r *ranges.Range) []Finding {
 	var findings []Finding
+	binaries := map[string]*Finding{} // one finding per kind of binary
+	var kinds []string
 	for i := range r.Files {
 		f := &r.Files[i]
 		if f.Status == ranges.FileDeleted || isLockfile(f.Path) || movedUnchanged(f) {
 			continue
 		}
 		if f.Binary {
-			findings = append(findings, binaryFinding(r, f))
+			fd := binaryFinding(r, f)
+			g, ok := binaries[fd.Title]
+			if !ok {
+				g = &fd
+				binaries[fd.Title] = g
+				kinds = append(kinds, fd.Title)
+				continue
+			}
+			g.Severity = max(g.Severity, fd.Severity)
+			if len(g.Evidence) < maxEvidence {
+				g.Evidence = append(g.Evidence, f.Path)
+			}
 			continue
 		}
 		findings = append(findings, blobFindings(r, f)...)
 	}
+	for _, k := range kinds {
+		g := binaries[k]
+		g.Title = fmt.Sprintf("%s (%d file%s)", g.Title, binaryCount(r, g), plural(binaryCount(r, g)))
+		findings = append(findings, *g)
+	}
 	return findings
+}
+
+// binaryCount counts the binary files of the same kind as g.
+func binaryCount(r *ranges.Range, g *Finding) int {
+	n := 0
+	for i := range r.Files {
+		f := &r.Files[i]
+		if f.Binary && f.Status != ranges.FileDeleted && !isLockfile(f.Path) && strings.HasPrefix(g.Title, binaryFinding(r, f).Title) {
+			n++
+		}
+	}
+	return n
 }
 
 func binaryFinding(r *ranges.Range, f *ranges.FileChange) Finding {
@@ -83,9 +114,10 @@ func blobFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	code := isCode(f.Path) || isBuildScript(f.Path) || strings.HasSuffix(strings.ToLower(f.Path), ".html")
 	var long, encoded, eval evidence
 	var lower []byte
+	docOrTest := isDocOrTest(f.Path)
 	for _, l := range f.AddedLines {
 		n := len(l.Text)
-		if n > longLine {
+		if n > longLine && !docOrTest && !stringLiteralLine(l.Text) {
 			long.addLine(f.Path, l.No)
 		}
 		if n >= minEncoded && encodedRun.MatchString(l.Text) {
@@ -131,4 +163,18 @@ func blobFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 		})
 	}
 	return findings
+}
+
+// stringLiteralLine reports a line that is one string literal, perhaps
+// assigned or passed: a long query, a prompt, a fixture. Minified code is
+// many statements, not one literal.
+func stringLiteralLine(s string) bool {
+	t := strings.TrimSpace(s)
+	t = strings.TrimRight(t, ",;)")
+	if i := strings.IndexAny(t, "\"'`"); i >= 0 && i < 80 {
+		q := t[i]
+		body := t[i+1:]
+		return len(body) > 0 && body[len(body)-1] == q && strings.Count(body, string(q)) == 1+strings.Count(body, "\\"+string(q))
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -20,6 +21,7 @@ var (
 // edit without any.
 func checkCIWorkflow(r *ranges.Range) []Finding {
 	var findings []Finding
+	var hardened, plain evidence
 	for i := range r.Files {
 		f := &r.Files[i]
 		if !isWorkflow(f.Path) || movedUnchanged(f) {
@@ -34,9 +36,51 @@ func checkCIWorkflow(r *ranges.Range) []Finding {
 			})
 			continue
 		}
-		findings = append(findings, workflowFindings(f)...)
+		fs := workflowFindings(f)
+		switch {
+		case len(fs) > 0:
+			findings = append(findings, fs...)
+		case onlyHardening(f):
+			hardened.add(f.Path)
+		default:
+			plain.add(f.Path)
+		}
 	}
-	return findings
+	findings = append(findings, hardened.finding(Finding{
+		Severity:       Info,
+		Title:          "CI workflows hardened: token permissions restricted",
+		Detail:         "The only new lines set read-only or no permissions for the workflow token: good news.",
+		Recommendation: "Nothing to do.",
+	})...)
+	n := len(plain.items) + plain.more
+	return append(findings, plain.finding(Finding{
+		Severity:       Low,
+		Title:          fmt.Sprintf("%d CI workflow%s added or changed", n, plural(n)),
+		Detail:         "No privileged trigger, write permission or new secret was added.",
+		Recommendation: "Skim the workflows for new third-party actions and downloaded tools.",
+	})...)
+}
+
+// readOnlyPermission is a line of a permissions block that grants nothing
+// to write with.
+var readOnlyPermission = regexp.MustCompile(`^\s*(?:permissions\s*:\s*(?:\{\s*\}|read-all|\{?\s*[\w-]+\s*:\s*(?:read|none)\s*\}?)?|[\w-]+\s*:\s*(?:read|none))\s*(?:#.*)?$`)
+
+// onlyHardening reports a workflow change whose new lines only restrict
+// the token's permissions.
+func onlyHardening(f *ranges.FileChange) bool {
+	if f.Status != ranges.FileModified || len(f.AddedLines) == 0 {
+		return false
+	}
+	moved := removedSet(f)
+	for _, l := range f.AddedLines {
+		if strings.TrimSpace(l.Text) == "" || !moved.novel(l.Text) {
+			continue
+		}
+		if !readOnlyPermission.MatchString(l.Text) {
+			return false
+		}
+	}
+	return true
 }
 
 func workflowFindings(f *ranges.FileChange) []Finding {
@@ -93,19 +137,6 @@ func workflowFindings(f *ranges.FileChange) []Finding {
 			Evidence:       secrets.items,
 			Detail:         "Secrets: " + listed(secretNames, 10) + "." + secrets.note(),
 			Recommendation: "Check where the secrets are sent and which steps can read them.",
-		})
-	}
-	if len(findings) == 0 {
-		title := "CI workflow changed"
-		if f.Status == ranges.FileAdded {
-			title = "CI workflow added"
-		}
-		findings = append(findings, Finding{
-			Severity:       Low,
-			Title:          title,
-			Evidence:       []string{f.Path},
-			Detail:         "No privileged trigger, write permission or new secret was added.",
-			Recommendation: "Skim the workflow for new third-party actions and downloaded tools.",
 		})
 	}
 	return findings

@@ -21,9 +21,9 @@ func TestCIWorkflow(t *testing.T) {
 		{"not a workflow", newRange(modFile(".github/dependabot.yml", "a: 1\n", "a: 2\n")), nil},
 		{"harmless edit", newRange(modFile(".github/workflows/ci.yml", workflowBase,
 			workflowBase+"      - run: npm test\n")),
-			[]expect{{sev: Low, title: "CI workflow changed", evidence: []string{".github/workflows/ci.yml"}}}},
+			[]expect{{sev: Low, title: "CI workflow added or changed", evidence: []string{".github/workflows/ci.yml"}}}},
 		{"new workflow", newRange(addFile(".github/workflows/lint.yaml", workflowBase)),
-			[]expect{{sev: Low, title: "CI workflow added"}}},
+			[]expect{{sev: Low, title: "CI workflow added or changed"}}},
 		{"workflow removed", newRange(delFile(".github/workflows/codeql.yml", workflowBase)),
 			[]expect{{sev: Low, title: "removed"}}},
 		{"pull_request_target added", newRange(modFile(".github/workflows/ci.yml", workflowBase,
@@ -31,7 +31,7 @@ func TestCIWorkflow(t *testing.T) {
 			[]expect{{sev: High, title: "pull_request_target", evidence: []string{".github/workflows/ci.yml:4"}}}},
 		{"pull_request_target already there", newRange(modFile(".github/workflows/ci.yml",
 			"on: [pull_request_target]\njobs: {}\n", "on: [pull_request_target]\njobs: {a: 1}\n")),
-			[]expect{{sev: Low, title: "CI workflow changed"}}},
+			[]expect{{sev: Low, title: "CI workflow added or changed"}}},
 		{"write permissions and secrets", newRange(modFile(".github/workflows/release.yml", workflowBase,
 			"name: ci\non:\n  push:\npermissions:\n  contents: write\n  id-token: write\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ./publish.sh\n        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n          GH: ${{ secrets.GITHUB_TOKEN }}\n")),
 			[]expect{
@@ -41,12 +41,27 @@ func TestCIWorkflow(t *testing.T) {
 		{"secret already used is not new", newRange(modFile(".github/workflows/ci.yml",
 			workflowBase+"        env: {T: \"${{ secrets.NPM_TOKEN }}\"}\n",
 			workflowBase+"        env: {T: \"${{ secrets.NPM_TOKEN }}\", U: 1}\n")),
-			[]expect{{sev: Low, title: "CI workflow changed"}}},
+			[]expect{{sev: Low, title: "CI workflow added or changed"}}},
 		{"composite action", newRange(modFile(".github/actions/setup/action.yml", "a: 1\n", "a: 2\n")),
 			[]expect{{sev: Low}}},
 		{"workflow outside the directory still counts", withDirectory(newRange(addFile(".github/workflows/x.yml", "on:\n  workflow_run:\n")), "src/weather"),
 			[]expect{{sev: High, title: "workflow_run"}}},
 		{"deleted workflow text is not read", newRange(ranges.FileChange{Path: ".github/workflows/old.yml", Status: ranges.FileDeleted}),
 			[]expect{{sev: Low, title: "removed"}}},
+	})
+}
+
+func TestWorkflowHardeningIsGoodNews(t *testing.T) {
+	runRuleCases(t, RuleCIWorkflow, []ruleCase{
+		{"permissions: contents: read in four workflows", newRange(
+			modFile(".github/workflows/a.yml", workflowBase, "permissions:\n  contents: read\n"+workflowBase),
+			modFile(".github/workflows/b.yml", workflowBase, "permissions:\n  contents: read\n"+workflowBase),
+			modFile(".github/workflows/c.yml", workflowBase, "permissions: read-all\n"+workflowBase),
+			modFile(".github/workflows/d.yml", workflowBase, "permissions: {}\n"+workflowBase)),
+			[]expect{{sev: Info, title: "hardened", evidence: []string{".github/workflows/a.yml", ".github/workflows/b.yml", ".github/workflows/c.yml", ".github/workflows/d.yml"}}}},
+		{"two plain edits are one finding", newRange(
+			modFile(".github/workflows/a.yml", workflowBase, workflowBase+"      - run: npm test\n"),
+			modFile(".github/workflows/b.yml", workflowBase, workflowBase+"      - run: npm run lint\n")),
+			[]expect{{sev: Low, title: "2 CI workflows added or changed"}}},
 	})
 }

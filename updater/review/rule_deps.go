@@ -51,6 +51,9 @@ func checkDependencies(r *ranges.Range) []Finding {
 type depDiff struct {
 	added, removed, changed []string // keys
 	remote                  []string // added or changed keys whose spec fetches from a URL or VCS
+	lookalikes              []string // "added (looks like original)"
+	overrides               []string // added or changed override/resolution keys
+	newPackages             int      // added keys that are not overrides
 }
 
 func diffDeps(before, after depSet) depDiff {
@@ -74,6 +77,34 @@ func diffDeps(before, after depSet) depDiff {
 			d.removed = append(d.removed, k)
 		}
 	}
+	removedNames := make([]string, 0, len(d.removed))
+	for _, k := range d.removed {
+		removedNames = append(removedNames, before[k].Name)
+	}
+	var newAdded []string
+	for _, k := range d.added {
+		if strings.HasSuffix(k, overrideSuffix) {
+			d.overrides = append(d.overrides, k)
+			continue
+		}
+		newAdded = append(newAdded, k)
+		name := after[k].Name
+		like := lookalikeOf(name, removedNames, 4)
+		if like == "" {
+			like = lookalikeOf(name, wellKnownNames, 5)
+		}
+		if like != "" {
+			d.lookalikes = append(d.lookalikes, name+" (looks like "+like+")")
+		}
+	}
+	for _, k := range d.changed {
+		if strings.HasSuffix(k, overrideSuffix) {
+			d.overrides = append(d.overrides, k)
+		}
+	}
+	d.newPackages = len(newAdded)
+	sort.Strings(d.lookalikes)
+	sort.Strings(d.overrides)
 	sort.Strings(d.added)
 	sort.Strings(d.removed)
 	sort.Strings(d.changed)
@@ -153,10 +184,10 @@ func manifestFinding(r *ranges.Range, f *ranges.FileChange) (Finding, bool) {
 	}
 	base.Evidence = ev.items
 	base.Severity = Low
-	if len(d.added) > 0 {
+	if d.newPackages > 0 {
 		base.Severity = Medium
 	}
-	if len(d.remote) > 0 {
+	if len(d.remote) > 0 || len(d.lookalikes) > 0 {
 		base.Severity = High
 	}
 	base.Severity = weigh(r, f, base.Severity)
@@ -188,7 +219,13 @@ func describeDepDiff(d depDiff, before, after depSet) string {
 		parts = append(parts, "Changed: "+listed(items, maxDepsListed)+".")
 	}
 	if len(d.remote) > 0 {
-		parts = append(parts, "Fetched from a URL, VCS or custom index rather than the registry: "+listed(d.remote, maxDepsListed)+".")
+		parts = append(parts, "Fetched from a URL, VCS, tarball or custom index rather than the registry: "+listed(d.remote, maxDepsListed)+".")
+	}
+	if len(d.lookalikes) > 0 {
+		parts = append(parts, "Look-alike names (typosquatting?): "+listed(d.lookalikes, maxDepsListed)+".")
+	}
+	if len(d.overrides) > 0 {
+		parts = append(parts, "Overrides forcing transitive versions (usually security bumps): "+listed(d.overrides, maxDepsListed)+".")
 	}
 	return strings.Join(parts, " ")
 }

@@ -64,3 +64,21 @@ func TestIsRemoteSpec(t *testing.T) {
 		}
 	}
 }
+
+func TestLookalikesAndOverrides(t *testing.T) {
+	runRuleCases(t, RuleDependencies, []ruleCase{
+		{"minimist swapped for minimlst", newRange(modFile("package.json",
+			`{"dependencies": {"minimist": "^1.2.8", "zod": "^3"}}`, `{"dependencies": {"minimlst": "^1.2.8", "zod": "^3"}}`)),
+			[]expect{{sev: High, detail: "minimlst (looks like minimist)"}}},
+		{"typo of a well-known package", newRange(modFile("requirements.txt", "mcp==1.2.0\n", "mcp==1.2.0\nreqeusts==2.32.0\n")),
+			[]expect{{sev: High, detail: "looks like requests"}}},
+		{"a real new package is only medium", newRange(modFile("requirements.txt", "mcp==1.2.0\n", "mcp==1.2.0\nhttpx==0.27.0\n")),
+			[]expect{{sev: Medium}}},
+		{"pnpm overrides are security bumps", newRange(modFile("package.json",
+			`{"pnpm": {"overrides": {"tar-fs": ">=2.1.2"}}}`, `{"pnpm": {"overrides": {"tar-fs": ">=2.1.3", "undici@<6.21.1": ">=6.21.1"}}}`)),
+			[]expect{{sev: Low, detail: "Overrides forcing transitive versions"}}},
+		{"tarball dependency", newRange(modFile("package.json",
+			`{"dependencies": {"zod": "^3"}}`, `{"dependencies": {"zod": "^3", "helper": "https://files.example-cdn.io/helper-1.0.0.tgz"}}`)),
+			[]expect{{sev: High, detail: "tarball"}}},
+	})
+}

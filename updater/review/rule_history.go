@@ -90,8 +90,27 @@ func checkFirstTimeAuthor(r *ranges.Range) []Finding {
 	}}
 }
 
-func checkSigningStopped(r *ranges.Range) []Finding {
+// signingHabit is the share of commits before the base (of the last 50,
+// base included) that must be signed for unsigned commits in the range to
+// mean something: 90%. Below it the project signs only sometimes, and an
+// unsigned commit is its normal practice.
+const signingHabitPercent = 90
+
+// signedHabitually reports whether the history before the base was
+// consistently signed. A range without that history (built by hand)
+// falls back to the base's own signature.
+func signedHabitually(r *ranges.Range) bool {
 	if !r.BaseSigned {
+		return false
+	}
+	if r.HistoryBefore == 0 {
+		return true
+	}
+	return r.SignedBefore*100 >= r.HistoryBefore*signingHabitPercent
+}
+
+func checkSigningStopped(r *ranges.Range) []Finding {
+	if !signedHabitually(r) {
 		return nil
 	}
 	var ev evidence
@@ -109,7 +128,8 @@ func checkSigningStopped(r *ranges.Range) []Finding {
 		Severity: Medium,
 		Title:    fmt.Sprintf("%d unsigned commit%s after a signed old pin", unsigned, plural(unsigned)),
 		Evidence: ev.items,
-		Detail:   "The pinned commit carries a signature but commits in this range do not." + ev.note(),
+		Detail: fmt.Sprintf("The history before the old pin is signed (%d of the last %d commits, threshold %d%%) but commits in this range are not.",
+			r.SignedBefore, r.HistoryBefore, signingHabitPercent) + ev.note(),
 		Recommendation: "Check whether the upstream changed how it signs commits; unsigned commits " +
 			"from a project that signs can come from a stolen token.",
 	}}

@@ -89,3 +89,17 @@ func TestLicenseChanged(t *testing.T) {
 		{"not a license", newRange(modFile("src/license_check.go", "a\n", "b\n")), nil},
 	})
 }
+
+func TestSigningStoppedNeedsASigningHabit(t *testing.T) {
+	unsigned := func(signedBefore, historyBefore int) *ranges.Range {
+		r := newRange()
+		r.Commits[0].Signed = false
+		r.SignedBefore, r.HistoryBefore = signedBefore, historyBefore
+		return r
+	}
+	runRuleCases(t, RuleSigningStopped, []ruleCase{
+		{"half the history unsigned", unsigned(25, 50), nil},
+		{"89% signed is below the threshold", unsigned(89, 100), nil},
+		{"consistently signed", unsigned(48, 50), []expect{{sev: Medium, title: "1 unsigned commit", detail: "48 of the last 50 commits, threshold 90%"}}},
+	})
+}

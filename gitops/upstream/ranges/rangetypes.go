@@ -30,8 +30,14 @@ type Range struct {
 	Commits      []Commit
 	TotalCommits int
 	// NewAuthors are the author emails of commits in the range never seen
-	// at or before Base (first-time contributors), sorted.
+	// at or before Base (first-time contributors), sorted. Only commits
+	// that change something under Directory count: an author elsewhere in
+	// a monorepo is not the server's contributor.
 	NewAuthors []string
+	// SignedBefore of HistoryBefore commits just before Base (Base
+	// included, at most 50) carry a signature: the review calls unsigned
+	// commits a change only where signing was the habit.
+	SignedBefore, HistoryBefore int
 	// BaseSigned says whether the Base commit carries a signature, so the
 	// review can notice signing stopping.
 	BaseSigned bool
