@@ -34,8 +34,8 @@ type Result struct {
 	// Risk is the highest finding severity; Info when there are none.
 	Risk Severity `json:"risk"`
 	// Blocked is true when a finding blocks merging.
-	Blocked bool   `json:"blocked"`
-	Mode    Mode   `json:"mode"`
+	Blocked bool `json:"blocked"`
+	Mode    Mode `json:"mode"`
 	// Tools is what changed in the server's MCP tool surface; the report
 	// opens with it.
 	Tools []ToolChange `json:"tool_changes,omitempty"`
