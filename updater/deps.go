@@ -21,7 +21,7 @@ type history interface {
 	NewestBefore(ctx context.Context, project, ref, head string, cutoff time.Time) (string, time.Time, error)
 	IsAncestor(ctx context.Context, project, ref, ancestor, descendant string) (bool, error)
 	CommitTime(ctx context.Context, project, ref, sha string) (time.Time, error)
-	ExportTree(ctx context.Context, project, commit, dst string) ([]gitops.Skip, error)
+	Checkout(ctx context.Context, project, base, head, dst string) ([]gitops.Skip, error)
 }
 
 // forge is the registry repository's pull requests and checks.

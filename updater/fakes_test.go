@@ -132,8 +132,8 @@ func (h *fakeHistory) CommitTime(ctx context.Context, project, ref, sha string) 
 	return t, nil
 }
 
-func (h *fakeHistory) ExportTree(ctx context.Context, project, commit, dst string) ([]gitops.Skip, error) {
-	return nil, errors.New("fakeHistory: ExportTree is not used by these tests")
+func (h *fakeHistory) Checkout(ctx context.Context, project, base, head, dst string) ([]gitops.Skip, error) {
+	return nil, errors.New("fakeHistory: Checkout is not used by these tests")
 }
 
 // writeGuard counts writes to the registry repository (pushes and GitHub

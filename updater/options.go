@@ -37,6 +37,7 @@ type Options struct {
 	Review        string        // builtin, command, dispatch or off
 	ReviewerCmd   string        // the agent command for --review command
 	ReviewTimeout time.Duration // for the agent
+	Agent         AgentOptions  // the agent's sandbox and inference proxy
 	ReviewRepo    string        // owner/name receiving repository_dispatch for --review dispatch
 	ReportDir     string        // where review reports are written (an Actions artifact); "" = none
 

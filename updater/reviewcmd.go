@@ -24,6 +24,7 @@ type ReviewOptions struct {
 	Review        string // builtin or command
 	ReviewerCmd   string
 	ReviewTimeout time.Duration
+	Agent         AgentOptions // the agent's sandbox and inference proxy
 	CacheDir      string
 	Timeout       time.Duration // for resolving the followed ref
 	Stdout        io.Writer
@@ -75,7 +76,7 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	if res.Frozen != "" || ref == "" {
 		ref = "HEAD"
 	}
-	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, log: opts.Logger}
+	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, agent: opts.Agent, log: opts.Logger}
 	_, rev := r.review(ctx, reviewSubject{
 		server: opts.Server, project: src.Project, ref: ref, directory: src.Directory, base: opts.Base, head: opts.Head,
 	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -26,7 +25,7 @@ type reviewed struct {
 // inspect computes the upstream range of a bump and reviews it.
 func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
-	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, log: p.log}
+	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, agent: p.opts.Agent, log: p.log}
 	rng, rev := r.review(ctx, reviewSubject{
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.directory, base: d.Current, head: d.Target,
 	})
@@ -48,6 +47,7 @@ type reviewer struct {
 	mode    string // builtin, command, dispatch or off
 	cmd     string
 	timeout time.Duration
+	agent   AgentOptions
 	log     *slog.Logger
 }
 
@@ -75,39 +75,28 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*gitops.Range, *
 	return rng, &reviewed{result: res, meta: review.MetaFor(s.server, rng)}
 }
 
-// runAgent gives the configured agent reviewer a read-only copy of the
-// upstream at the new pin and takes back only its report and labels.
+// runAgent gives the configured agent reviewer a read-only git checkout
+// of the upstream at the new pin (the old one reachable) and takes back
+// only its report and labels.
 func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result {
-	dir, err := os.MkdirTemp("", "updater-review-")
-	if err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
-	}
-	defer os.RemoveAll(dir)
-	// The agent may run as another user (a root bot drops it to nobody):
-	// it must be able to reach the read-only code.
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
-	}
-	code := filepath.Join(dir, "code")
-	if err := os.Mkdir(code, 0o755); err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
-	}
-	defer gitops.RemoveExport(code)
-	skipped, err := r.history.ExportTree(ctx, s.project, s.head, code)
-	if err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: exporting the code: "+err.Error())
-	}
-	if len(skipped) > 0 {
-		r.log.Info("left out of the agent's copy", "server", s.server, "files", len(skipped))
-	}
 	res, err := review.RunAgent(ctx, review.AgentSpec{
-		Command:   r.cmd,
-		CodeDir:   code,
+		Command: r.cmd,
+		Checkout: func(ctx context.Context, dst string) error {
+			skipped, err := r.history.Checkout(ctx, s.project, s.base, s.head, dst)
+			if len(skipped) > 0 {
+				r.log.Info("left out of the agent's checkout", "server", s.server, "files", len(skipped))
+			}
+			return err
+		},
 		Base:      s.base,
 		Head:      s.head,
 		Project:   s.project,
 		Directory: s.directory,
 		Timeout:   r.timeout,
+		Sandbox:   r.agent.Sandbox,
+		Tools:     r.agent.Tools,
+		Inference: r.agent.Inference,
+		Forwarder: r.agent.Forwarder,
 	})
 	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())

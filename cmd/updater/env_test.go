@@ -53,6 +53,8 @@ func envSample(t *testing.T, f *flag.Flag) (value, want string) {
 		}
 		t.Fatalf("--%s: no sample value; add one", f.Name)
 		return "", ""
+	case "*agentbox.Mode":
+		return "none", "none"
 	case "*main.stringList":
 		return "a, b,c", "a,b,c"
 	default:

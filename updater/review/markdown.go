@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/updater/agentbox"
 )
 
 // ReportMeta is what the report says about the range beyond the findings.
@@ -51,6 +52,7 @@ func (r *Result) Markdown(meta ReportMeta) string {
 	r.writeScope(&b, meta)
 	r.writeExecutiveSummary(&b, meta)
 	r.writeFindings(&b)
+	r.writeAgentRun(&b)
 	if r.AgentReport != "" {
 		b.WriteString("## Agent Report\n\n")
 		b.WriteString("The agent reviewer's own report, quoted as untrusted text:\n\n")
@@ -62,6 +64,26 @@ func (r *Result) Markdown(meta ReportMeta) string {
 		fmt.Fprintf(&b, "- `%s`\n", l)
 	}
 	return b.String()
+}
+
+// writeAgentRun says how the agent was contained, truthfully: an
+// unsandboxed run is named as such.
+func (r *Result) writeAgentRun(b *strings.Builder) {
+	run := r.AgentRun
+	if run == nil {
+		return
+	}
+	b.WriteString("## Agent Run\n\n")
+	switch run.Sandbox {
+	case agentbox.Bwrap:
+		b.WriteString("- **Sandbox**: bubblewrap: no network, no host processes, the code read-only, one writable output directory\n")
+	default:
+		b.WriteString("- **Sandbox**: none: **the agent ran unsandboxed** (`--agent-sandbox none`), with the bot's network and file system\n")
+	}
+	if run.Usage != nil {
+		fmt.Fprintf(b, "- **Inference**: %s\n", run.Usage)
+	}
+	b.WriteString("\n")
 }
 
 func (r *Result) writeScope(b *strings.Builder, meta ReportMeta) {
