@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -139,6 +140,7 @@ func Serve(cfg Config, ln net.Listener) (*Proxy, error) {
 		Transport:      cfg.Transport,
 		ModifyResponse: p.countResponse,
 		FlushInterval:  -1, // stream server-sent events as they come
+		ErrorLog:       log.New(io.Discard, "", 0),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			http.Error(w, "inference proxy: upstream unavailable", http.StatusBadGateway)
 		},

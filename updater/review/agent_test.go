@@ -406,8 +406,16 @@ func agentHelper(mode string) int {
 		return 1
 	}
 	defer os.RemoveAll(code)
+	if err := os.WriteFile(filepath.Join(code, "server.py"), []byte("print('hello')\n"), 0o644); err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	command := readAllEnvirons
+	if c := os.Getenv(helperEnv + "_CMD"); c != "" {
+		command = c
+	}
 	res, err := RunAgent(context.Background(), AgentSpec{
-		Command: readAllEnvirons, Checkout: copyOf(code), Base: baseSHA, Head: headSHA, Timeout: 20 * time.Second,
+		Command: command, Checkout: copyOf(code), Base: baseSHA, Head: headSHA, Timeout: 20 * time.Second,
 		Sandbox: sandbox, RunAsRoot: os.Getenv(helperEnv+"_ROOT") == "1",
 	})
 	if err != nil {
@@ -430,9 +438,16 @@ const (
 // its environment, as GitHub Actions runs a step.
 func runAgentHelper(t *testing.T, canary string, sandbox agentbox.Mode, user helperUser, agentAsRoot bool) string {
 	t.Helper()
+	return runAgentHelperCmd(t, "", canary, sandbox, user, agentAsRoot)
+}
+
+// runAgentHelperCmd is runAgentHelper with the agent command given
+// ("" reads every environ).
+func runAgentHelperCmd(t *testing.T, command, canary string, sandbox agentbox.Mode, user helperUser, agentAsRoot bool) string {
+	t.Helper()
 	bin := os.Args[0]
 	cmd := exec.Command("/bin/sh", "-c", `"$0" -test.run='^$'; exit $?`, bin)
-	cmd.Env = append(os.Environ(), "GITHUB_TOKEN="+canary, helperEnv+"="+sandbox.String())
+	cmd.Env = append(os.Environ(), "GITHUB_TOKEN="+canary, helperEnv+"="+sandbox.String(), helperEnv+"_CMD="+command)
 	if agentAsRoot {
 		cmd.Env = append(cmd.Env, helperEnv+"_ROOT=1")
 	}
