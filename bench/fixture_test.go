@@ -45,8 +45,8 @@ func kindOf(i int) refKind {
 	return followDefault
 }
 
-// upstream is one generated repository.
-type upstream struct {
+// fleetRepo is one generated upstream repository.
+type fleetRepo struct {
 	name   string
 	kind   refKind
 	first  string // the commit an out-of-date pin names
@@ -56,12 +56,12 @@ type upstream struct {
 // fleet is N upstreams served over smart HTTP and git://.
 type fleet struct {
 	git *gittest.Server
-	ups []upstream
+	ups []fleetRepo
 }
 
 func newFleet(tb testing.TB, n int) *fleet {
 	tb.Helper()
-	f := &fleet{git: gittest.NewServer(tb), ups: make([]upstream, n)}
+	f := &fleet{git: gittest.NewServer(tb), ups: make([]fleetRepo, n)}
 	// gittest writes objects in-process; repositories are independent, so
 	// they are written in parallel.
 	var wg sync.WaitGroup
@@ -91,8 +91,8 @@ func newFleet(tb testing.TB, n int) *fleet {
 // generate writes upstream i. The fixture's helpers report failures with
 // t.Fatalf, which ends this worker goroutine only; newFleet notices the
 // upstream left unwritten.
-func (f *fleet) generate(tb testing.TB, i int) upstream {
-	u := upstream{name: fmt.Sprintf("srv%05d", i), kind: kindOf(i)}
+func (f *fleet) generate(tb testing.TB, i int) fleetRepo {
+	u := fleetRepo{name: fmt.Sprintf("srv%05d", i), kind: kindOf(i)}
 	r := f.git.NewRepo(u.name, "main")
 	u.first = r.Commit("main", "first", gittest.Files(map[string]string{
 		"src/index.ts": fmt.Sprintf("export const version = 1; // %s\n", u.name),

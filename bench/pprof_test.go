@@ -10,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
 	"github.com/mcp-registry/updater/updater"
 	"github.com/mcp-registry/updater/updater/review"
@@ -46,7 +47,7 @@ func BenchmarkDryPass(b *testing.B) {
 	reg := f.registry(b, "http", n, everyTenth)
 	b.ResetTimer()
 	for b.Loop() {
-		benchPass(b, updater.Options{Registry: reg, DryRun: true, Concurrency: 16, CacheDir: b.TempDir(), Resolve: gitops.ResolveGit})
+		benchPass(b, updater.Options{Registry: reg, DryRun: true, Concurrency: 16, CacheDir: b.TempDir(), Resolve: upstream.ResolveGit})
 	}
 }
 
@@ -83,9 +84,9 @@ func BenchmarkRegistryReads(b *testing.B) {
 			}
 			gh := githubtest.New(b, githubtest.Options{})
 			gh.Seed(files)
-			remote, err := gitops.OpenRegistryRemote(context.Background(), gitops.RemoteConfig{
+			remote, err := github.OpenRegistryRemote(context.Background(), github.RemoteConfig{
 				URL: gh.CloneURL, Token: gh.Token, CacheDir: b.TempDir(), BaseBranch: "main", BranchPrefix: "updater/pin-",
-				Author: gitops.CommitAuthor{Name: "bench", Email: "bench@example.test"},
+				Author: github.CommitAuthor{Name: "bench", Email: "bench@example.test"},
 			})
 			if err != nil {
 				b.Fatal(err)
@@ -109,19 +110,19 @@ func BenchmarkReviewRange(b *testing.B) {
 	s := gittest.NewServer(b)
 	r := s.NewRepo("big-range", "main")
 	base, head := r.GenerateRange("main", gittest.RangeSpec{Commits: 25, Files: 260, AddedLines: 20_800, Dir: "src"})
-	cache, err := gitops.NewCache(b.TempDir(), gitops.CacheOptions{})
+	cache, err := upstream.NewCache(b.TempDir(), upstream.CacheOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
 	url := s.RepoURL("big-range")
-	if _, err := cache.Range(ctx, url, "refs/heads/main", "src", base, head, gitops.RangeLimits{}); err != nil {
+	if _, err := cache.Range(ctx, url, "refs/heads/main", "src", base, head, upstream.RangeLimits{}); err != nil {
 		b.Fatal(err) // fills the cache
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		rng, err := cache.Range(ctx, url, "refs/heads/main", "src", base, head, gitops.RangeLimits{})
+		rng, err := cache.Range(ctx, url, "refs/heads/main", "src", base, head, upstream.RangeLimits{})
 		if err != nil {
 			b.Fatal(err)
 		}

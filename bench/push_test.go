@@ -26,7 +26,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/registry"
@@ -135,9 +135,9 @@ func pushRun(t *testing.T, files map[string]string, history, count int) pushSeri
 
 	res := pushSeriesResult{cacheDir: t.TempDir(), firstPath: paths[0]}
 	ctx := context.Background()
-	remote, err := gitops.OpenRegistryRemote(ctx, gitops.RemoteConfig{
+	remote, err := github.OpenRegistryRemote(ctx, github.RemoteConfig{
 		URL: gh.CloneURL, Token: gh.Token, CacheDir: res.cacheDir, BaseBranch: "main", BranchPrefix: "updater/pin-",
-		Author: gitops.CommitAuthor{Name: "bench", Email: "bench@example.test"},
+		Author: github.CommitAuthor{Name: "bench", Email: "bench@example.test"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +161,7 @@ func pushRun(t *testing.T, files map[string]string, history, count int) pushSeri
 		name := strings.TrimSuffix(strings.TrimPrefix(path, "servers/"), "/server.yaml")
 		self, children := cpuNow()
 		start := time.Now()
-		sha, err := remote.WriteBranch(ctx, gitops.BranchWrite{
+		sha, err := remote.WriteBranch(ctx, github.BranchWrite{
 			Branch: "updater/pin-" + name, Parent: remote.BaseTip(), Path: path, Content: repinned[path], Message: "bench: update pin",
 		})
 		if err != nil {

@@ -9,7 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream"
 )
 
 // connect builds the real dependencies of a pass from the options: the
@@ -17,10 +18,10 @@ import (
 // configured; the registry remote when the pass writes.
 func connect(ctx context.Context, opts *Options) (*deps, error) {
 	d := &deps{}
-	var gh *gitops.GitHub
+	var gh *github.GitHub
 	if opts.GitHub.Repository != "" && (opts.GitHub.Token != "" || opts.GitHub.AppID != 0) {
 		var err error
-		gh, err = gitops.NewGitHub(ctx, gitops.GitHubConfig{
+		gh, err = github.NewGitHub(ctx, github.GitHubConfig{
 			APIURL:     opts.GitHub.APIURL,
 			Repository: opts.GitHub.Repository,
 			Token:      opts.GitHub.Token,
@@ -39,11 +40,11 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 		}
 	}
 
-	ropts := gitops.ResolverOptions{Mode: opts.Resolve, Timeout: opts.Timeout, Logger: opts.Logger}
+	ropts := upstream.ResolverOptions{Mode: opts.Resolve, Timeout: opts.Timeout, Logger: opts.Logger}
 	if gh != nil {
-		ropts.GitHub = gh.Client()
+		ropts.GitHub = gh.HeadAPI()
 	}
-	d.resolver = gitops.NewResolver(ropts)
+	d.resolver = upstream.NewResolver(ropts)
 
 	cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
 	if err != nil {
@@ -70,13 +71,13 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 	if err != nil {
 		return nil, fmt.Errorf("GitHub token: %w", err)
 	}
-	remote, err := gitops.OpenRegistryRemote(ctx, gitops.RemoteConfig{
+	remote, err := github.OpenRegistryRemote(ctx, github.RemoteConfig{
 		URL:          strings.TrimSuffix(opts.GitHub.ServerURL, "/") + "/" + opts.GitHub.Repository + ".git",
 		Token:        token,
 		CacheDir:     filepath.Join(cacheDir, "registry"),
 		BaseBranch:   opts.BaseBranch,
 		BranchPrefix: opts.BranchPrefix,
-		Author:       gitops.CommitAuthor{Name: author.Name, Email: author.Address},
+		Author:       github.CommitAuthor{Name: author.Name, Email: author.Address},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fetching the registry repository: %w", err)
@@ -87,12 +88,12 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 
 // openUpstreamCache opens the upstream clones under --cache-dir (or the
 // user cache dir), shared by passes, validate --online and review.
-func openUpstreamCache(dir string, log *slog.Logger) (*gitops.Cache, error) {
+func openUpstreamCache(dir string, log *slog.Logger) (*upstream.Cache, error) {
 	root, err := cacheRoot(dir)
 	if err != nil {
 		return nil, err
 	}
-	cache, err := gitops.NewCache(filepath.Join(root, "upstreams"), gitops.CacheOptions{Logger: log})
+	cache, err := upstream.NewCache(filepath.Join(root, "upstreams"), upstream.CacheOptions{Logger: log})
 	if err != nil {
 		return nil, Usagef("--cache-dir: %v", err)
 	}

@@ -3,7 +3,7 @@ package updater
 import (
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream"
 )
 
 // Action is what a pass decided for one server.
@@ -43,7 +43,7 @@ type Decision struct {
 	project   string
 	directory string
 	oldBranch string
-	res       gitops.Resolution // what the upstream said, for re-planning against the base branch
+	res       upstream.Resolution // what the upstream said, for re-planning against the base branch
 }
 
 // PRResult is what the pass did (or, dry, would do) about the server's PR.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // The pass declares the small interfaces it needs from gitops, so tests
@@ -12,31 +14,31 @@ import (
 
 // resolver finds what an upstream's followed ref points at now.
 type resolver interface {
-	Resolve(ctx context.Context, u gitops.Upstream) (gitops.Resolution, error)
+	Resolve(ctx context.Context, u upstream.Upstream) (upstream.Resolution, error)
 }
 
 // history reads upstream history through the local cache.
 type history interface {
-	Range(ctx context.Context, project, ref, directory, base, head string, limits gitops.RangeLimits) (*gitops.Range, error)
+	Range(ctx context.Context, project, ref, directory, base, head string, limits upstream.RangeLimits) (*ranges.Range, error)
 	NewestBefore(ctx context.Context, project, ref, head string, cutoff time.Time) (string, time.Time, error)
 	IsAncestor(ctx context.Context, project, ref, ancestor, descendant string) (bool, error)
 	CommitTime(ctx context.Context, project, ref, sha string) (time.Time, error)
-	Checkout(ctx context.Context, project, base, head, dst string) ([]gitops.Skip, error)
+	Checkout(ctx context.Context, project, base, head, dst string) ([]ranges.Skip, error)
 }
 
 // forge is the registry repository's pull requests and checks.
 type forge interface {
-	ListPulls(ctx context.Context, headPrefix string) ([]gitops.PullRequest, error)
-	CreatePull(ctx context.Context, p gitops.NewPull) (gitops.PullRequest, error)
+	ListPulls(ctx context.Context, headPrefix string) ([]github.PullRequest, error)
+	CreatePull(ctx context.Context, p github.NewPull) (github.PullRequest, error)
 	EditPull(ctx context.Context, number int, title, body string) error
 	ClosePull(ctx context.Context, number int, comment string) error
 	DeleteBranch(ctx context.Context, branch string) error
 	AddLabels(ctx context.Context, number int, labels []string) error
 	RemoveLabel(ctx context.Context, number int, label string) error
 	UpsertComment(ctx context.Context, number int, marker, body string) error
-	PublishCheck(ctx context.Context, c gitops.Check) error
+	PublishCheck(ctx context.Context, c github.Check) error
 	Dispatch(ctx context.Context, repo, eventType string, payload any) error
-	WriteBranchViaAPI(ctx context.Context, w gitops.BranchWrite) (string, error)
+	WriteBranchViaAPI(ctx context.Context, w github.BranchWrite) (string, error)
 }
 
 // registryRemote is the registry repository's base branch and the bot's
@@ -44,8 +46,8 @@ type forge interface {
 type registryRemote interface {
 	BaseTip() string
 	ReadFile(commit, path string) ([]byte, bool, error)
-	Branch(name string) (gitops.BranchInfo, bool)
-	WriteBranch(ctx context.Context, w gitops.BranchWrite) (string, error)
+	Branch(name string) (github.BranchInfo, bool)
+	WriteBranch(ctx context.Context, w github.BranchWrite) (string, error)
 }
 
 // deps are the pass's connections to the world; nil members are not

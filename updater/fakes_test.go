@@ -10,7 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // Hand-written, stateful fakes of the interfaces in deps.go: no git, no
@@ -19,7 +21,7 @@ import (
 // fakeUpstream is what the fake resolver answers for one project and
 // source.branch.
 type fakeUpstream struct {
-	res gitops.Resolution
+	res upstream.Resolution
 	err error
 }
 
@@ -47,11 +49,11 @@ func newFakeResolver() *fakeResolver {
 func upstreamKey(project, branch string) string { return project + "@" + branch }
 
 // set makes project (followed at branch) resolve to res.
-func (r *fakeResolver) set(project, branch string, res gitops.Resolution, err error) {
+func (r *fakeResolver) set(project, branch string, res upstream.Resolution, err error) {
 	r.upstreams[upstreamKey(project, branch)] = fakeUpstream{res, err}
 }
 
-func (r *fakeResolver) Resolve(ctx context.Context, u gitops.Upstream) (gitops.Resolution, error) {
+func (r *fakeResolver) Resolve(ctx context.Context, u upstream.Upstream) (upstream.Resolution, error) {
 	key := upstreamKey(u.Project, u.Branch)
 	r.mu.Lock()
 	r.calls[key]++
@@ -75,7 +77,7 @@ func (r *fakeResolver) Resolve(ctx context.Context, u gitops.Upstream) (gitops.R
 	r.inflight--
 	r.mu.Unlock()
 	if !ok {
-		return gitops.Resolution{}, fmt.Errorf("%s: repository not found", u.Project)
+		return upstream.Resolution{}, fmt.Errorf("%s: repository not found", u.Project)
 	}
 	return up.res, up.err
 }
@@ -89,7 +91,7 @@ func (r *fakeResolver) callsTo(project, branch string) int {
 // fakeHistory serves ranges and cooldown answers from tables keyed by
 // project.
 type fakeHistory struct {
-	ranges map[string]*gitops.Range
+	ranges map[string]*ranges.Range
 	newest map[string]string    // project -> newest commit old enough ("" = none)
 	times  map[string]time.Time // sha -> commit time
 
@@ -98,10 +100,10 @@ type fakeHistory struct {
 }
 
 func newFakeHistory() *fakeHistory {
-	return &fakeHistory{ranges: map[string]*gitops.Range{}, newest: map[string]string{}, times: map[string]time.Time{}}
+	return &fakeHistory{ranges: map[string]*ranges.Range{}, newest: map[string]string{}, times: map[string]time.Time{}}
 }
 
-func (h *fakeHistory) Range(ctx context.Context, project, ref, directory, base, head string, limits gitops.RangeLimits) (*gitops.Range, error) {
+func (h *fakeHistory) Range(ctx context.Context, project, ref, directory, base, head string, limits upstream.RangeLimits) (*ranges.Range, error) {
 	h.mu.Lock()
 	h.rangeCalls++
 	h.mu.Unlock()
@@ -115,7 +117,7 @@ func (h *fakeHistory) Range(ctx context.Context, project, ref, directory, base, 
 func (h *fakeHistory) NewestBefore(ctx context.Context, project, ref, head string, cutoff time.Time) (string, time.Time, error) {
 	sha := h.newest[project]
 	if sha == "" {
-		return "", time.Time{}, fmt.Errorf("%s: %w", project, gitops.ErrNoCommitOldEnough)
+		return "", time.Time{}, fmt.Errorf("%s: %w", project, upstream.ErrNoCommitOldEnough)
 	}
 	return sha, h.times[sha], nil
 }
@@ -132,7 +134,7 @@ func (h *fakeHistory) CommitTime(ctx context.Context, project, ref, sha string) 
 	return t, nil
 }
 
-func (h *fakeHistory) Checkout(ctx context.Context, project, base, head, dst string) ([]gitops.Skip, error) {
+func (h *fakeHistory) Checkout(ctx context.Context, project, base, head, dst string) ([]ranges.Skip, error) {
 	return nil, errors.New("fakeHistory: Checkout is not used by these tests")
 }
 
@@ -181,10 +183,10 @@ type fakeForge struct {
 	// failCreate makes CreatePull fail for a head branch.
 	failCreate map[string]error
 	// onCreate runs inside CreatePull, before the PR exists.
-	onCreate func(p gitops.NewPull)
+	onCreate func(p github.NewPull)
 
 	mu    sync.Mutex
-	pulls []gitops.PullRequest
+	pulls []github.PullRequest
 	next  int
 	calls []string
 	lists int
@@ -195,7 +197,7 @@ func newFakeForge(guard *writeGuard) *fakeForge {
 }
 
 // addPull records an existing PR.
-func (f *fakeForge) addPull(pr gitops.PullRequest) {
+func (f *fakeForge) addPull(pr github.PullRequest) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if pr.URL == "" {
@@ -204,7 +206,7 @@ func (f *fakeForge) addPull(pr gitops.PullRequest) {
 	f.pulls = append(f.pulls, pr)
 }
 
-func (f *fakeForge) pull(number int) gitops.PullRequest {
+func (f *fakeForge) pull(number int) github.PullRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, pr := range f.pulls {
@@ -212,7 +214,7 @@ func (f *fakeForge) pull(number int) gitops.PullRequest {
 			return pr
 		}
 	}
-	return gitops.PullRequest{}
+	return github.PullRequest{}
 }
 
 func (f *fakeForge) log() []string {
@@ -229,11 +231,11 @@ func (f *fakeForge) write(ctx context.Context, format string, args ...any) func(
 	return f.guard.leave
 }
 
-func (f *fakeForge) ListPulls(ctx context.Context, headPrefix string) ([]gitops.PullRequest, error) {
+func (f *fakeForge) ListPulls(ctx context.Context, headPrefix string) ([]github.PullRequest, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists++
-	var out []gitops.PullRequest
+	var out []github.PullRequest
 	for i := len(f.pulls) - 1; i >= 0; i-- {
 		if strings.HasPrefix(f.pulls[i].Head, headPrefix) {
 			pr := f.pulls[i]
@@ -244,23 +246,23 @@ func (f *fakeForge) ListPulls(ctx context.Context, headPrefix string) ([]gitops.
 	return out, nil
 }
 
-func (f *fakeForge) CreatePull(ctx context.Context, p gitops.NewPull) (gitops.PullRequest, error) {
+func (f *fakeForge) CreatePull(ctx context.Context, p github.NewPull) (github.PullRequest, error) {
 	defer f.write(ctx, "create %s", p.Head)()
 	if f.onCreate != nil {
 		f.onCreate(p)
 	}
 	if err := f.failCreate[p.Head]; err != nil {
-		return gitops.PullRequest{}, err
+		return github.PullRequest{}, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, pr := range f.pulls {
 		if pr.Head == p.Head && pr.State == "open" {
-			return gitops.PullRequest{}, fmt.Errorf("422: a pull request already exists for %s", p.Head)
+			return github.PullRequest{}, fmt.Errorf("422: a pull request already exists for %s", p.Head)
 		}
 	}
 	f.next++
-	pr := gitops.PullRequest{
+	pr := github.PullRequest{
 		Number: f.next, State: "open", Title: p.Title, Body: p.Body, Head: p.Head, Base: p.Base,
 		URL: fmt.Sprintf("https://github.com/acme/registry/pull/%d", f.next), Labels: append([]string(nil), p.Labels...),
 	}
@@ -268,7 +270,7 @@ func (f *fakeForge) CreatePull(ctx context.Context, p gitops.NewPull) (gitops.Pu
 	return pr, nil
 }
 
-func (f *fakeForge) edit(number int, fn func(pr *gitops.PullRequest)) error {
+func (f *fakeForge) edit(number int, fn func(pr *github.PullRequest)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := range f.pulls {
@@ -282,12 +284,12 @@ func (f *fakeForge) edit(number int, fn func(pr *gitops.PullRequest)) error {
 
 func (f *fakeForge) EditPull(ctx context.Context, number int, title, body string) error {
 	defer f.write(ctx, "edit #%d", number)()
-	return f.edit(number, func(pr *gitops.PullRequest) { pr.Title, pr.Body = title, body })
+	return f.edit(number, func(pr *github.PullRequest) { pr.Title, pr.Body = title, body })
 }
 
 func (f *fakeForge) ClosePull(ctx context.Context, number int, comment string) error {
 	defer f.write(ctx, "close #%d: %s", number, comment)()
-	return f.edit(number, func(pr *gitops.PullRequest) { pr.State = "closed" })
+	return f.edit(number, func(pr *github.PullRequest) { pr.State = "closed" })
 }
 
 func (f *fakeForge) DeleteBranch(ctx context.Context, branch string) error {
@@ -302,12 +304,12 @@ func (f *fakeForge) DeleteBranch(ctx context.Context, branch string) error {
 
 func (f *fakeForge) AddLabels(ctx context.Context, number int, labels []string) error {
 	defer f.write(ctx, "add-labels #%d %s", number, strings.Join(labels, ","))()
-	return f.edit(number, func(pr *gitops.PullRequest) { pr.Labels = append(pr.Labels, labels...) })
+	return f.edit(number, func(pr *github.PullRequest) { pr.Labels = append(pr.Labels, labels...) })
 }
 
 func (f *fakeForge) RemoveLabel(ctx context.Context, number int, label string) error {
 	defer f.write(ctx, "remove-label #%d %s", number, label)()
-	return f.edit(number, func(pr *gitops.PullRequest) {
+	return f.edit(number, func(pr *github.PullRequest) {
 		pr.Labels = deleteString(pr.Labels, label)
 	})
 }
@@ -330,7 +332,7 @@ func (f *fakeForge) UpsertComment(ctx context.Context, number int, marker, body 
 	return nil
 }
 
-func (f *fakeForge) PublishCheck(ctx context.Context, c gitops.Check) error {
+func (f *fakeForge) PublishCheck(ctx context.Context, c github.Check) error {
 	defer f.write(ctx, "check %s %s %s", c.Name, c.HeadSHA, c.Conclusion)()
 	return nil
 }
@@ -340,7 +342,7 @@ func (f *fakeForge) Dispatch(ctx context.Context, repo, eventType string, payloa
 	return nil
 }
 
-func (f *fakeForge) WriteBranchViaAPI(ctx context.Context, w gitops.BranchWrite) (string, error) {
+func (f *fakeForge) WriteBranchViaAPI(ctx context.Context, w github.BranchWrite) (string, error) {
 	defer f.write(ctx, "api-write %s", w.Branch)()
 	return "", errors.New("fakeForge: the tests push with git")
 }
@@ -354,7 +356,7 @@ type fakeRemote struct {
 	mu       sync.Mutex
 	base     string
 	trees    map[string]map[string][]byte // commit -> path -> content
-	branches map[string]gitops.BranchInfo
+	branches map[string]github.BranchInfo
 	pushes   []string // branch names, in order
 	n        int
 }
@@ -364,7 +366,7 @@ func newFakeRemote(guard *writeGuard) *fakeRemote {
 		guard:    guard,
 		base:     testSHA('b'),
 		trees:    map[string]map[string][]byte{testSHA('b'): {}},
-		branches: map[string]gitops.BranchInfo{},
+		branches: map[string]github.BranchInfo{},
 	}
 }
 
@@ -392,7 +394,7 @@ func (r *fakeRemote) ReadFile(commit, path string) ([]byte, bool, error) {
 	return bytes.Clone(raw), ok, nil
 }
 
-func (r *fakeRemote) Branch(name string) (gitops.BranchInfo, bool) {
+func (r *fakeRemote) Branch(name string) (github.BranchInfo, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	info, ok := r.branches[name]
@@ -413,11 +415,11 @@ func (r *fakeRemote) commit(branch, parent, path string, content []byte) string 
 	tree := maps.Clone(r.trees[parent])
 	tree[path] = bytes.Clone(content)
 	r.trees[tip] = tree
-	r.branches[branch] = gitops.BranchInfo{Tip: tip, Parent: parent}
+	r.branches[branch] = github.BranchInfo{Tip: tip, Parent: parent}
 	return tip
 }
 
-func (r *fakeRemote) WriteBranch(ctx context.Context, w gitops.BranchWrite) (string, error) {
+func (r *fakeRemote) WriteBranch(ctx context.Context, w github.BranchWrite) (string, error) {
 	r.guard.enter(ctx)
 	defer r.guard.leave()
 	r.mu.Lock()

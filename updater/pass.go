@@ -10,7 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
 )
 
@@ -178,7 +178,7 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 	type key struct{ project, branch string }
 	type result struct {
 		once sync.Once
-		res  gitops.Resolution
+		res  upstream.Resolution
 		err  error
 	}
 	shared := make(map[key]*result, len(files))
@@ -198,7 +198,7 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 		src := f.Server.Source
 		r := shared[key{src.Project, src.Branch}]
 		r.once.Do(func() {
-			r.res, r.err = p.deps.resolver.Resolve(ctx, gitops.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+			r.res, r.err = p.deps.resolver.Resolve(ctx, upstream.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
 			if r.err == nil && ctx.Err() != nil {
 				r.err = ctx.Err()
 			}
@@ -266,7 +266,7 @@ func (p *pass) applyCooldown(ctx context.Context, d *Decision) {
 	h := p.deps.history
 	cutoff := p.opts.Now().Add(-p.opts.MinAge)
 	candidate, _, err := h.NewestBefore(ctx, d.project, d.Ref, d.Latest, cutoff)
-	if err != nil && !errors.Is(err, gitops.ErrNoCommitOldEnough) {
+	if err != nil && !errors.Is(err, upstream.ErrNoCommitOldEnough) {
 		p.fail(d, fmt.Errorf("cooldown: %w", err))
 		return
 	}

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/registry"
 	"github.com/mcp-registry/updater/registry/registrytest"
 )
@@ -65,12 +67,12 @@ func (f *passFixture) file(name, content string) {
 // at head.
 func (f *passFixture) server(name, branch, pin, head string) {
 	f.file(name, serverFile(name, projectOf(name), branch, pin))
-	ref, kind := "refs/heads/main", gitops.KindDefaultBranch
+	ref, kind := "refs/heads/main", upstream.KindDefaultBranch
 	if branch != "" {
-		ref, kind = "refs/heads/"+branch, gitops.KindBranch
+		ref, kind = "refs/heads/"+branch, upstream.KindBranch
 	}
-	f.resolver.set(projectOf(name), branch, gitops.Resolution{Kind: kind, Ref: ref, Commit: head, Via: "git"}, nil)
-	f.history.ranges[projectOf(name)] = &gitops.Range{BaseFound: true, Ancestor: true, TotalCommits: 2, Base: pin, Head: head}
+	f.resolver.set(projectOf(name), branch, upstream.Resolution{Kind: kind, Ref: ref, Commit: head, Via: "git"}, nil)
+	f.history.ranges[projectOf(name)] = &ranges.Range{BaseFound: true, Ancestor: true, TotalCommits: 2, Base: pin, Head: head}
 }
 
 func serverFile(name, project, branch, pin string) string {
@@ -85,7 +87,7 @@ func serverFile(name, project, branch, pin string) string {
 
 // botPR adds a bot PR for server name proposing from..to.
 func (f *passFixture) botPR(name string, number int, state string, merged bool, from, to string) {
-	f.forge.addPull(gitops.PullRequest{
+	f.forge.addPull(github.PullRequest{
 		Number: number, State: state, Merged: merged, Head: f.opts.BranchPrefix + name, Base: "main",
 		Title: "Update " + name + " pin to " + short(to),
 		Body:  "Updates the pin.\n\n" + marker{name, from, to}.String() + "\n",
@@ -184,9 +186,9 @@ func TestRunPassDecisions(t *testing.T) {
 	f.botPR("stale", 6, "open", false, pin, head)
 	f.pushedBefore("stale", head)
 	f.server("frozen", "refs/pull/7/merge", pin, "")
-	f.resolver.set(projectOf("frozen"), "refs/pull/7/merge", gitops.Resolution{Kind: gitops.KindBranch, Ref: "refs/pull/7/merge", Frozen: "follows pull request ref refs/pull/7/merge"}, nil)
+	f.resolver.set(projectOf("frozen"), "refs/pull/7/merge", upstream.Resolution{Kind: upstream.KindBranch, Ref: "refs/pull/7/merge", Frozen: "follows pull request ref refs/pull/7/merge"}, nil)
 	f.server("down", "", pin, "")
-	f.resolver.set(projectOf("down"), "", gitops.Resolution{}, errors.New("https://github.com/example/down: connection refused"))
+	f.resolver.set(projectOf("down"), "", upstream.Resolution{}, errors.New("https://github.com/example/down: connection refused"))
 	f.file("remote", "name: remote\ntype: remote\nremote: {url: https://example.com/mcp}\n")
 	f.file("broken", "name: broken\ntype: server\nsource: [unclosed\n")
 
@@ -275,8 +277,8 @@ func TestRunPassSharesResolution(t *testing.T) {
 	for _, s := range []struct{ name, branch string }{{"mono-a", ""}, {"mono-b", ""}, {"mono-c", "main"}, {"mono-d", ""}} {
 		f.file(s.name, serverFile(s.name, mono, s.branch, pin))
 	}
-	f.resolver.set(mono, "", gitops.Resolution{Kind: gitops.KindDefaultBranch, Ref: "refs/heads/main", Commit: head}, nil)
-	f.resolver.set(mono, "main", gitops.Resolution{Kind: gitops.KindBranch, Ref: "refs/heads/main", Commit: head}, nil)
+	f.resolver.set(mono, "", upstream.Resolution{Kind: upstream.KindDefaultBranch, Ref: "refs/heads/main", Commit: head}, nil)
+	f.resolver.set(mono, "main", upstream.Resolution{Kind: upstream.KindBranch, Ref: "refs/heads/main", Commit: head}, nil)
 	f.server("solo", "", pin, pin)
 
 	rep := f.run(context.Background())
@@ -359,7 +361,7 @@ func TestRunPassCancelFinishesTheWriteInFlight(t *testing.T) {
 	defer cancel()
 	// A shutdown signal arrives while the first server's PR is being
 	// created, after its branch was pushed.
-	f.forge.onCreate = func(gitops.NewPull) { cancel() }
+	f.forge.onCreate = func(github.NewPull) { cancel() }
 
 	rep := f.run(ctx)
 	assertOutcomes(t, rep, map[string]string{"a": "bump opened#101", "b": "bump", "c": "bump"})
@@ -379,7 +381,7 @@ func TestRunPassCancelClosesNothingMore(t *testing.T) {
 	f.botPR("gone", 4, "open", false, pin, head)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f.forge.onCreate = func(gitops.NewPull) { cancel() }
+	f.forge.onCreate = func(github.NewPull) { cancel() }
 
 	f.run(ctx)
 	assertLog(t, "forge writes", f.forge.log(), []string{"create updater/pin-a"})
@@ -391,7 +393,7 @@ func TestRunPassRateLimitDefers(t *testing.T) {
 	for _, name := range []string{"a", "b", "c"} {
 		f.server(name, "", pin, head)
 	}
-	f.forge.failCreate["updater/pin-b"] = fmt.Errorf("creating: %w", &gitops.RateLimitError{
+	f.forge.failCreate["updater/pin-b"] = fmt.Errorf("creating: %w", &github.RateLimitError{
 		Secondary: true, Method: "POST", Path: "/repos/acme/registry/pulls", Wait: time.Hour, MaxWait: 5 * time.Minute,
 	})
 
@@ -470,7 +472,7 @@ func TestRunPassLeavesPRsOfFailingServersAlone(t *testing.T) {
 	pin, head := testSHA('a'), testSHA('c')
 	f := newPassFixture(t)
 	f.server("down", "", pin, "")
-	f.resolver.set(projectOf("down"), "", gitops.Resolution{}, errors.New("connection refused"))
+	f.resolver.set(projectOf("down"), "", upstream.Resolution{}, errors.New("connection refused"))
 	// Two open PRs: a duplicate left by an interrupted run.
 	f.botPR("down", 4, "open", false, pin, head)
 	f.botPR("down", 9, "open", false, pin, head)

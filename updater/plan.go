@@ -5,13 +5,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
 )
 
 // plan turns one server's resolution into its decision. Pure: the network
 // has already been asked.
-func plan(f *registry.File, res gitops.Resolution, resolveErr error) Decision {
+func plan(f *registry.File, res upstream.Resolution, resolveErr error) Decision {
 	src := f.Server.Source
 	d := Decision{
 		Server:    f.Name,
@@ -50,22 +50,22 @@ func plan(f *registry.File, res gitops.Resolution, resolveErr error) Decision {
 }
 
 // refLabel names what the server follows, for people.
-func refLabel(res gitops.Resolution) string {
+func refLabel(res upstream.Resolution) string {
 	name := strings.TrimPrefix(strings.TrimPrefix(res.Ref, "refs/heads/"), "refs/tags/")
 	switch res.Kind {
-	case gitops.KindDefaultBranch:
+	case upstream.KindDefaultBranch:
 		if name == "HEAD" { // resolved through the GitHub API, which does not name it
 			return "default branch"
 		}
 		return "default branch " + name
-	case gitops.KindTag:
+	case upstream.KindTag:
 		return "tag " + name
 	default:
 		return "branch " + name
 	}
 }
 
-func bumpDetail(d Decision, res gitops.Resolution) string {
+func bumpDetail(d Decision, res upstream.Resolution) string {
 	if d.Branch != "" {
 		return fmt.Sprintf("tag %s -> %s", d.oldBranch, d.Branch)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
 )
 
@@ -31,7 +31,7 @@ func TestPlan(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		branch  string // source.branch of the server
-		res     gitops.Resolution
+		res     upstream.Resolution
 		err     error
 		want    Decision // exported fields only
 		wantRes bool     // the resolution is kept for re-planning
@@ -44,30 +44,30 @@ func TestPlan(t *testing.T) {
 		{
 			name:   "frozen pull request ref",
 			branch: "refs/pull/7/merge",
-			res:    gitops.Resolution{Kind: gitops.KindBranch, Ref: "refs/pull/7/merge", Frozen: "follows pull request ref refs/pull/7/merge"},
+			res:    upstream.Resolution{Kind: upstream.KindBranch, Ref: "refs/pull/7/merge", Frozen: "follows pull request ref refs/pull/7/merge"},
 			want:   Decision{Action: ActionFrozen, Current: a, Ref: "refs/pull/7/merge", Detail: "follows pull request ref refs/pull/7/merge"},
 		},
 		{
 			name:   "frozen ref gone",
 			branch: "feature",
-			res:    gitops.Resolution{Kind: gitops.KindBranch, Ref: "refs/heads/feature", Frozen: "ref feature no longer exists upstream"},
+			res:    upstream.Resolution{Kind: upstream.KindBranch, Ref: "refs/heads/feature", Frozen: "ref feature no longer exists upstream"},
 			want:   Decision{Action: ActionFrozen, Current: a, Ref: "refs/heads/feature", Detail: "ref feature no longer exists upstream"},
 		},
 		{
 			name: "up to date on the default branch",
-			res:  gitops.Resolution{Kind: gitops.KindDefaultBranch, Ref: "refs/heads/master", Commit: a},
+			res:  upstream.Resolution{Kind: upstream.KindDefaultBranch, Ref: "refs/heads/master", Commit: a},
 			want: Decision{Action: ActionUpToDate, Current: a, Latest: a, Ref: "refs/heads/master", Detail: "default branch master"},
 		},
 		{
 			name:   "bump on a named branch",
 			branch: "main",
-			res:    gitops.Resolution{Kind: gitops.KindBranch, Ref: "refs/heads/main", Commit: b},
+			res:    upstream.Resolution{Kind: upstream.KindBranch, Ref: "refs/heads/main", Commit: b},
 			want:   Decision{Action: ActionBump, Current: a, Latest: b, Target: b, Ref: "refs/heads/main", Detail: "branch main"},
 		},
 		{
 			name:   "tag move sets Branch",
 			branch: "v1.2.3",
-			res:    gitops.Resolution{Kind: gitops.KindTag, Ref: "refs/tags/v1.3.0", Commit: b, Branch: "v1.3.0"},
+			res:    upstream.Resolution{Kind: upstream.KindTag, Ref: "refs/tags/v1.3.0", Commit: b, Branch: "v1.3.0"},
 			want: Decision{Action: ActionBump, Current: a, Latest: b, Target: b, Ref: "refs/tags/v1.3.0", Branch: "v1.3.0",
 				Detail: "tag v1.2.3 -> v1.3.0"},
 		},
@@ -76,20 +76,20 @@ func TestPlan(t *testing.T) {
 			// is still a rewrite the registry must receive.
 			name:   "tag move to the same commit",
 			branch: "v1.2.3",
-			res:    gitops.Resolution{Kind: gitops.KindTag, Ref: "refs/tags/v1.2.4", Commit: a, Branch: "v1.2.4"},
+			res:    upstream.Resolution{Kind: upstream.KindTag, Ref: "refs/tags/v1.2.4", Commit: a, Branch: "v1.2.4"},
 			want: Decision{Action: ActionBump, Current: a, Latest: a, Target: a, Ref: "refs/tags/v1.2.4", Branch: "v1.2.4",
 				Detail: "tag v1.2.3 -> v1.2.4"},
 		},
 		{
 			name:   "tag unchanged",
 			branch: "v1.2.3",
-			res:    gitops.Resolution{Kind: gitops.KindTag, Ref: "refs/tags/v1.2.3", Commit: a, Branch: "v1.2.3"},
+			res:    upstream.Resolution{Kind: upstream.KindTag, Ref: "refs/tags/v1.2.3", Commit: a, Branch: "v1.2.3"},
 			want:   Decision{Action: ActionUpToDate, Current: a, Latest: a, Ref: "refs/tags/v1.2.3", Detail: "tag v1.2.3"},
 		},
 		{
 			name:   "branch unchanged, commit moved",
 			branch: "v1.2.3",
-			res:    gitops.Resolution{Kind: gitops.KindTag, Ref: "refs/tags/v1.2.3", Commit: b, Branch: "v1.2.3"},
+			res:    upstream.Resolution{Kind: upstream.KindTag, Ref: "refs/tags/v1.2.3", Commit: b, Branch: "v1.2.3"},
 			want:   Decision{Action: ActionBump, Current: a, Latest: b, Target: b, Ref: "refs/tags/v1.2.3", Detail: "tag v1.2.3"},
 		},
 	} {
@@ -177,15 +177,15 @@ func TestCooldown(t *testing.T) {
 
 func TestRefLabel(t *testing.T) {
 	for _, tc := range []struct {
-		res  gitops.Resolution
+		res  upstream.Resolution
 		want string
 	}{
-		{gitops.Resolution{Kind: gitops.KindDefaultBranch, Ref: "refs/heads/master"}, "default branch master"},
-		{gitops.Resolution{Kind: gitops.KindDefaultBranch, Ref: "HEAD", Via: "api"}, "default branch"},
-		{gitops.Resolution{Kind: gitops.KindBranch, Ref: "refs/heads/release/1.x"}, "branch release/1.x"},
-		{gitops.Resolution{Kind: gitops.KindTag, Ref: "refs/tags/v2.0.0"}, "tag v2.0.0"},
-		{gitops.Resolution{Kind: gitops.KindTag, Ref: "refs/tags/2025.4.24"}, "tag 2025.4.24"},
-		{gitops.Resolution{Kind: gitops.KindBranch, Ref: "refs/pull/7/merge"}, "branch refs/pull/7/merge"},
+		{upstream.Resolution{Kind: upstream.KindDefaultBranch, Ref: "refs/heads/master"}, "default branch master"},
+		{upstream.Resolution{Kind: upstream.KindDefaultBranch, Ref: "HEAD", Via: "api"}, "default branch"},
+		{upstream.Resolution{Kind: upstream.KindBranch, Ref: "refs/heads/release/1.x"}, "branch release/1.x"},
+		{upstream.Resolution{Kind: upstream.KindTag, Ref: "refs/tags/v2.0.0"}, "tag v2.0.0"},
+		{upstream.Resolution{Kind: upstream.KindTag, Ref: "refs/tags/2025.4.24"}, "tag 2025.4.24"},
+		{upstream.Resolution{Kind: upstream.KindBranch, Ref: "refs/pull/7/merge"}, "branch refs/pull/7/merge"},
 	} {
 		if got := refLabel(tc.res); got != tc.want {
 			t.Errorf("refLabel(%+v) = %q, want %q", tc.res, got, tc.want)

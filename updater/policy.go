@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
 )
 
 // prAction is what the write side does about one server's pull request.
@@ -22,24 +22,24 @@ const (
 // prStep is the policy's answer for one server.
 type prStep struct {
 	action prAction
-	pr     *gitops.PullRequest // the PR acted on (nil for open and none)
+	pr     *github.PullRequest // the PR acted on (nil for open and none)
 	reason string              // for close comments and hold details
 	// extra are further open bot PRs for the same server (a duplicate
 	// left by an interrupted run or a human): closed as duplicates.
-	extra []gitops.PullRequest
+	extra []github.PullRequest
 	// deleteBranch: the bot branch exists with no open PR to carry it.
 	deleteBranch bool
 }
 
 // serverPRs are the bot's pull requests for one server, newest first.
-type serverPRs []gitops.PullRequest
+type serverPRs []github.PullRequest
 
 // decidePR is the write policy, pure: given a server's decision, its bot
 // PRs and whether its bot branch exists, what to do. Human decisions
 // stand: a closed, unmerged PR for the same target is never re-proposed;
 // a newer target proposes again.
 func decidePR(d *Decision, prs serverPRs, branchExists bool) prStep {
-	var open []gitops.PullRequest
+	var open []github.PullRequest
 	for _, pr := range prs {
 		if pr.State == "open" {
 			open = append(open, pr)
@@ -47,7 +47,7 @@ func decidePR(d *Decision, prs serverPRs, branchExists bool) prStep {
 	}
 	sort.SliceStable(open, func(i, j int) bool { return open[i].Number > open[j].Number })
 	var step prStep
-	var cur *gitops.PullRequest
+	var cur *github.PullRequest
 	if len(open) > 0 {
 		cur = &open[0]
 		step.extra = open[1:]
@@ -90,7 +90,7 @@ func decidePR(d *Decision, prs serverPRs, branchExists bool) prStep {
 }
 
 // closeStep closes the open PR (and duplicates) and deletes the branch.
-func closeStep(cur *gitops.PullRequest, extra []gitops.PullRequest, branchExists bool, reason string) prStep {
+func closeStep(cur *github.PullRequest, extra []github.PullRequest, branchExists bool, reason string) prStep {
 	if cur == nil {
 		return prStep{action: prNone, deleteBranch: branchExists}
 	}
@@ -98,7 +98,7 @@ func closeStep(cur *gitops.PullRequest, extra []gitops.PullRequest, branchExists
 }
 
 // groupPRs files the bot's PRs under the server their head branch names.
-func groupPRs(prs []gitops.PullRequest, prefix string) map[string]serverPRs {
+func groupPRs(prs []github.PullRequest, prefix string) map[string]serverPRs {
 	out := map[string]serverPRs{}
 	for _, pr := range prs {
 		if len(pr.Head) <= len(prefix) || pr.Head[:len(prefix)] != prefix {

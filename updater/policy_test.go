@@ -6,17 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
 )
 
 // botPR is one of the bot's PRs for server "demo" whose body carries the
 // marker from..to (no marker when from is "").
-func botPR(number int, state string, merged bool, from, to string) gitops.PullRequest {
+func botPR(number int, state string, merged bool, from, to string) github.PullRequest {
 	body := "Updates the pin of demo, edited by a human."
 	if from != "" {
 		body = "Updates the pin.\n\n" + marker{"demo", from, to}.String() + "\n"
 	}
-	return gitops.PullRequest{Number: number, State: state, Merged: merged, Head: "updater/pin-demo", Body: body}
+	return github.PullRequest{Number: number, State: state, Merged: merged, Head: "updater/pin-demo", Body: body}
 }
 
 func TestDecidePR(t *testing.T) {
@@ -149,8 +149,8 @@ func TestDecidePRReasons(t *testing.T) {
 }
 
 func TestGroupPRs(t *testing.T) {
-	pr := func(n int, head string) gitops.PullRequest { return gitops.PullRequest{Number: n, Head: head} }
-	got := groupPRs([]gitops.PullRequest{
+	pr := func(n int, head string) github.PullRequest { return github.PullRequest{Number: n, Head: head} }
+	got := groupPRs([]github.PullRequest{
 		pr(3, "updater/pin-stripe"),
 		pr(9, "updater/pin-stripe"),
 		pr(5, "updater/pin-fetch"),

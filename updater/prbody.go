@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // marker is the hidden state the bot keeps in its PR body: enough to
@@ -44,7 +44,7 @@ func prTitle(d *Decision) string {
 }
 
 // commitMessage is the bot's commit on its branch.
-func commitMessage(d *Decision, rng *gitops.Range) string {
+func commitMessage(d *Decision, rng *ranges.Range) string {
 	n := "unknown number of"
 	if rng != nil && rng.Ancestor {
 		n = fmt.Sprint(rng.TotalCommits)
@@ -65,7 +65,7 @@ const maxListedFiles = 50
 // upstream history was rewritten, and the hidden marker. Everything that
 // comes from upstream is untrusted and rendered inert (code spans, no
 // mentions, no HTML).
-func prBody(d *Decision, rng *gitops.Range) string {
+func prBody(d *Decision, rng *ranges.Range) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Updates the pin of **%s** (`%s`) from `%s` to `%s`", d.Server, d.Path, short(d.Current), short(d.Target))
 	if d.Branch != "" {
@@ -115,7 +115,7 @@ func prBody(d *Decision, rng *gitops.Range) string {
 	return b.String()
 }
 
-func writeCommits(b *strings.Builder, rng *gitops.Range) {
+func writeCommits(b *strings.Builder, rng *ranges.Range) {
 	if !rng.Ancestor {
 		return
 	}
@@ -132,7 +132,7 @@ func writeCommits(b *strings.Builder, rng *gitops.Range) {
 	b.WriteString("\n")
 }
 
-func writeAuthors(b *strings.Builder, rng *gitops.Range) {
+func writeAuthors(b *strings.Builder, rng *ranges.Range) {
 	seen := map[string]bool{}
 	isNew := map[string]bool{}
 	for _, e := range rng.NewAuthors {
@@ -156,8 +156,8 @@ func writeAuthors(b *strings.Builder, rng *gitops.Range) {
 	fmt.Fprintf(b, "### Authors (%d)\n\n%s\n\n", len(lines), strings.Join(lines, "\n"))
 }
 
-func writeFiles(b *strings.Builder, rng *gitops.Range, dir string) {
-	var in, out []gitops.FileChange
+func writeFiles(b *strings.Builder, rng *ranges.Range, dir string) {
+	var in, out []ranges.FileChange
 	for _, f := range rng.Files {
 		if f.InDirectory {
 			in = append(in, f)
@@ -177,7 +177,7 @@ func writeFiles(b *strings.Builder, rng *gitops.Range, dir string) {
 	}
 }
 
-func writeFileGroup(b *strings.Builder, title string, files []gitops.FileChange) {
+func writeFileGroup(b *strings.Builder, title string, files []ranges.FileChange) {
 	added, removed := 0, 0
 	for _, f := range files {
 		added += f.Added

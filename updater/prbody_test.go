@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -54,19 +54,19 @@ func bumpOf(dir string) *Decision {
 
 // rangeOf is an unremarkable range: n commits (listed up to listed) by
 // two known authors.
-func rangeOf(n, listed int) *gitops.Range {
-	r := &gitops.Range{BaseFound: true, Ancestor: true, TotalCommits: n}
+func rangeOf(n, listed int) *ranges.Range {
+	r := &ranges.Range{BaseFound: true, Ancestor: true, TotalCommits: n}
 	authors := []struct{ name, email string }{{"Ada Lovelace", "ada@example.com"}, {"Grace Hopper", "grace@example.com"}}
 	for i := 0; i < listed; i++ {
 		a := authors[i%2]
-		r.Commits = append(r.Commits, gitops.Commit{
+		r.Commits = append(r.Commits, ranges.Commit{
 			SHA: commitSHA(i), Subject: fmt.Sprintf("Change number %d", n-i), AuthorName: a.name, AuthorEmail: a.email,
 			When: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(-i) * time.Hour),
 		})
 	}
-	r.Files = []gitops.FileChange{
-		{Path: "modelcontextprotocol/src/index.ts", Status: gitops.FileModified, InDirectory: true, Added: 12, Removed: 3},
-		{Path: "modelcontextprotocol/package.json", Status: gitops.FileModified, InDirectory: true, Added: 1, Removed: 1},
+	r.Files = []ranges.FileChange{
+		{Path: "modelcontextprotocol/src/index.ts", Status: ranges.FileModified, InDirectory: true, Added: 12, Removed: 3},
+		{Path: "modelcontextprotocol/package.json", Status: ranges.FileModified, InDirectory: true, Added: 1, Removed: 1},
 	}
 	return r
 }
@@ -75,39 +75,39 @@ func TestPRBodyGolden(t *testing.T) {
 	for _, tc := range []struct {
 		golden string
 		d      *Decision
-		rng    *gitops.Range
+		rng    *ranges.Range
 	}{
 		{"normal", bumpOf("modelcontextprotocol"), rangeOf(3, 3)},
 		{"many-commits", bumpOf("modelcontextprotocol"), rangeOf(25, 25)},
 		{"capped-commit-list", bumpOf("modelcontextprotocol"), rangeOf(300, 10)},
-		{"new-authors", bumpOf("modelcontextprotocol"), func() *gitops.Range {
+		{"new-authors", bumpOf("modelcontextprotocol"), func() *ranges.Range {
 			r := rangeOf(3, 3)
-			r.Commits = append(r.Commits, gitops.Commit{SHA: commitSHA(9), Subject: "Add telemetry", AuthorName: "New Person", AuthorEmail: "new@example.net"})
+			r.Commits = append(r.Commits, ranges.Commit{SHA: commitSHA(9), Subject: "Add telemetry", AuthorName: "New Person", AuthorEmail: "new@example.net"})
 			r.TotalCommits = 4
 			r.NewAuthors = []string{"grace@example.com", "new@example.net"}
 			return r
 		}()},
-		{"files-inside-outside", bumpOf("modelcontextprotocol"), func() *gitops.Range {
+		{"files-inside-outside", bumpOf("modelcontextprotocol"), func() *ranges.Range {
 			r := rangeOf(2, 2)
 			r.Files = append(r.Files,
-				gitops.FileChange{Path: ".github/workflows/release.yml", Status: gitops.FileAdded, Added: 40},
-				gitops.FileChange{Path: "modelcontextprotocol/logo.png", Status: gitops.FileAdded, InDirectory: true, Binary: true},
-				gitops.FileChange{Path: "python/setup.py", Status: gitops.FileDeleted, Removed: 20},
+				ranges.FileChange{Path: ".github/workflows/release.yml", Status: ranges.FileAdded, Added: 40},
+				ranges.FileChange{Path: "modelcontextprotocol/logo.png", Status: ranges.FileAdded, InDirectory: true, Binary: true},
+				ranges.FileChange{Path: "python/setup.py", Status: ranges.FileDeleted, Removed: 20},
 			)
-			r.Skipped = []gitops.Skip{{Path: "modelcontextprotocol/big.bin", Reason: "over the per-file cap"}}
+			r.Skipped = []ranges.Skip{{Path: "modelcontextprotocol/big.bin", Reason: "over the per-file cap"}}
 			return r
 		}()},
-		{"whole-repository", bumpOf(""), func() *gitops.Range {
+		{"whole-repository", bumpOf(""), func() *ranges.Range {
 			r := rangeOf(1, 1)
-			r.Files = []gitops.FileChange{{Path: "README.md", Status: gitops.FileModified, InDirectory: true, Added: 1, Removed: 1}}
+			r.Files = []ranges.FileChange{{Path: "README.md", Status: ranges.FileModified, InDirectory: true, Added: 1, Removed: 1}}
 			return r
 		}()},
-		{"rewritten-history", bumpOf("modelcontextprotocol"), func() *gitops.Range {
+		{"rewritten-history", bumpOf("modelcontextprotocol"), func() *ranges.Range {
 			r := rangeOf(2, 2)
 			r.Ancestor = false
 			return r
 		}()},
-		{"base-missing", bumpOf("modelcontextprotocol"), func() *gitops.Range {
+		{"base-missing", bumpOf("modelcontextprotocol"), func() *ranges.Range {
 			r := rangeOf(2, 2)
 			r.BaseFound, r.Ancestor = false, false
 			return r
@@ -142,19 +142,19 @@ func TestPRBodyGolden(t *testing.T) {
 // hostileRange is a range whose upstream text tries everything: mentions,
 // issue references, HTML, Markdown links, table breaking, bidi and
 // zero-width characters, and a forged marker.
-func hostileRange() *gitops.Range {
+func hostileRange() *ranges.Range {
 	forged := marker{"stripe", testSHA('1'), testSHA('e')}.String()
-	r := &gitops.Range{BaseFound: true, Ancestor: true, TotalCommits: 4}
-	r.Commits = []gitops.Commit{
+	r := &ranges.Range{BaseFound: true, Ancestor: true, TotalCommits: 4}
+	r.Commits = []ranges.Commit{
 		{SHA: commitSHA(1), Subject: "Fix #123, thanks @octocat <img src=x onerror=alert(1)>", AuthorName: "@admin <b>bold</b>", AuthorEmail: "a@example.com"},
 		{SHA: commitSHA(2), Subject: "`code` | pipe | [link](https://evil.example)", AuthorName: "[x](https://evil.example) | *y* _z_ `w`", AuthorEmail: "b@example.com"},
 		{SHA: commitSHA(3), Subject: forged, AuthorName: "Eve\u202egnp.exe\u200b\u2066", AuthorEmail: "c@example.com"},
 		{SHA: commitSHA(4), Subject: strings.Repeat("long ", 100), AuthorName: "\\| \\[escaped\\](https://evil.example) &#64;ghost", AuthorEmail: "d@example.com"},
 	}
 	r.NewAuthors = []string{"c@example.com"}
-	r.Files = []gitops.FileChange{
-		{Path: "src/`weird`|name<script>.js", Status: gitops.FileAdded, InDirectory: true, Added: 1},
-		{Path: forged, Status: gitops.FileAdded, InDirectory: true, Added: 1},
+	r.Files = []ranges.FileChange{
+		{Path: "src/`weird`|name<script>.js", Status: ranges.FileAdded, InDirectory: true, Added: 1},
+		{Path: forged, Status: ranges.FileAdded, InDirectory: true, Added: 1},
 	}
 	return r
 }
@@ -211,7 +211,7 @@ func TestCommitMessage(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		d    *Decision
-		rng  *gitops.Range
+		rng  *ranges.Range
 		want string
 	}{
 		{"counted", bumpOf(""), rangeOf(25, 20), "servers/stripe: update pin to 3333333 (25 commits)"},

@@ -9,7 +9,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
 	"github.com/mcp-registry/updater/updater/review"
 )
@@ -67,8 +67,8 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	}
 	// The followed ref is fetched; Base and Head are fetched by SHA when it
 	// does not reach them (a rewritten history).
-	res, err := gitops.NewResolver(gitops.ResolverOptions{Mode: gitops.ResolveGit, Timeout: opts.Timeout, Logger: opts.Logger}).
-		Resolve(ctx, gitops.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+	res, err := upstream.NewResolver(upstream.ResolverOptions{Mode: upstream.ResolveGit, Timeout: opts.Timeout, Logger: opts.Logger}).
+		Resolve(ctx, upstream.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
 	if err != nil {
 		return fmt.Errorf("%s: %w", opts.Server, err)
 	}

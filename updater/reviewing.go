@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/updater/review"
 )
 
@@ -54,8 +56,8 @@ type reviewer struct {
 // review fetches and inspects the range and reviews it. A range that
 // cannot be inspected still yields a review: a finding that says so,
 // never a silent pass. With mode off only the range is returned.
-func (r reviewer) review(ctx context.Context, s reviewSubject) (*gitops.Range, *reviewed) {
-	rng, err := r.history.Range(ctx, s.project, s.ref, s.directory, s.base, s.head, gitops.RangeLimits{})
+func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *reviewed) {
+	rng, err := r.history.Range(ctx, s.project, s.ref, s.directory, s.base, s.head, upstream.RangeLimits{})
 	if err != nil {
 		r.log.Warn("cannot inspect the upstream range", "server", s.server, "err", err)
 		rng = nil
@@ -199,7 +201,7 @@ func hasRiskLabel(labels []string) bool {
 
 // checkOf is the check run a review publishes: blocked or critical fail,
 // high or medium are neutral, low or info succeed.
-func checkOf(server, sha string, res *review.Result, report string) gitops.Check {
+func checkOf(server, sha string, res *review.Result, report string) github.Check {
 	title := fmt.Sprintf("Risk: %s, %d finding%s", res.Risk, len(res.Findings), plural(len(res.Findings)))
 	if res.Blocked {
 		title += ", blocked"
@@ -215,7 +217,7 @@ func checkOf(server, sha string, res *review.Result, report string) gitops.Check
 	if summary.Len() == 0 {
 		summary.WriteString("No findings.\n")
 	}
-	return gitops.Check{
+	return github.Check{
 		Name:       "security-review/" + server,
 		HeadSHA:    sha,
 		Conclusion: res.CheckConclusion(),

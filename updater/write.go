@@ -9,7 +9,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/registry"
 )
 
@@ -23,7 +24,7 @@ const writeTimeout = 2 * time.Minute
 type work struct {
 	d      *Decision
 	step   prStep
-	rng    *gitops.Range
+	rng    *ranges.Range
 	review *reviewed
 }
 
@@ -148,9 +149,9 @@ func (p *pass) rebaseOnBase(d *Decision) {
 	*d = replanned
 }
 
-func (p *pass) branch(server string) (gitops.BranchInfo, bool) {
+func (p *pass) branch(server string) (github.BranchInfo, bool) {
 	if p.deps.remote == nil {
-		return gitops.BranchInfo{}, false
+		return github.BranchInfo{}, false
 	}
 	return p.deps.remote.Branch(p.opts.BranchPrefix + server)
 }
@@ -227,7 +228,7 @@ func (p *pass) apply(parent context.Context, w *work) {
 // writeFailed records a failed write. Rate limits past the configured wait
 // defer the server to the next pass instead of failing it.
 func (p *pass) writeFailed(d *Decision, err error) {
-	var rl *gitops.RateLimitError
+	var rl *github.RateLimitError
 	if errors.As(err, &rl) {
 		d.Action = ActionDeferred
 		d.Detail = "GitHub rate limit: " + err.Error()
@@ -242,7 +243,7 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 	if err != nil {
 		return err
 	}
-	pr, err := p.deps.forge.CreatePull(ctx, gitops.NewPull{
+	pr, err := p.deps.forge.CreatePull(ctx, github.NewPull{
 		Title: prTitle(d), Body: prBody(d, w.rng), Head: branch, Base: p.baseBranch(), Labels: p.opts.Labels,
 	})
 	if err != nil {
@@ -307,7 +308,7 @@ func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 // restoreLabels labels a bot PR that carries none of the bot's labels (a
 // pass killed between opening the PR and labelling it). A PR with some of
 // them was labelled: a label a maintainer removed since stays removed.
-func (p *pass) restoreLabels(ctx context.Context, pr *gitops.PullRequest) error {
+func (p *pass) restoreLabels(ctx context.Context, pr *github.PullRequest) error {
 	for _, l := range pr.Labels {
 		if slices.Contains(p.opts.Labels, l) || isReviewLabel(l) {
 			return nil
@@ -341,7 +342,7 @@ func (p *pass) pushBranch(ctx context.Context, w *work, branch string) (sha stri
 			return info.Tip, false, nil
 		}
 	}
-	bw := gitops.BranchWrite{
+	bw := github.BranchWrite{
 		Branch:    branch,
 		Parent:    base,
 		Path:      d.Path,
@@ -376,7 +377,7 @@ func (p *pass) wantContent(d *Decision) ([]byte, error) {
 	return want, nil
 }
 
-func (p *pass) closePR(ctx context.Context, pr *gitops.PullRequest, reason, branch string, deleteBranch bool) error {
+func (p *pass) closePR(ctx context.Context, pr *github.PullRequest, reason, branch string, deleteBranch bool) error {
 	if err := p.deps.forge.ClosePull(ctx, pr.Number, reason); err != nil {
 		return fmt.Errorf("closing pull request #%d: %w", pr.Number, err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // lineTemplates are the kinds of lines a real bump adds, most of them
@@ -26,12 +26,12 @@ var lineTemplates = []string{
 
 // syntheticRange is a 25-commit range touching files files with about
 // addedLines added lines: the size the issue asks the review to handle.
-func syntheticRange(files, addedLines int) *gitops.Range {
+func syntheticRange(files, addedLines int) *ranges.Range {
 	r := newRange()
 	r.Directory = "src/app"
 	r.Commits = nil
 	for i := range 25 {
-		r.Commits = append(r.Commits, gitops.Commit{SHA: fmt.Sprintf("%040x", i+1), Subject: fmt.Sprintf("change %d", i),
+		r.Commits = append(r.Commits, ranges.Commit{SHA: fmt.Sprintf("%040x", i+1), Subject: fmt.Sprintf("change %d", i),
 			AuthorEmail: fmt.Sprintf("dev%d@upstream.test", i%4), When: time.Unix(int64(1700000000+i*60), 0), Signed: i%5 != 0})
 	}
 	r.TotalCommits = 25

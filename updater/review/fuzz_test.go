@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // FuzzReview feeds arbitrary file names and contents through every rule
@@ -20,7 +20,7 @@ func FuzzReview(f *testing.F) {
 	f.Add("go.mod", "require (", "require (\nreplace => \n")
 	f.Fuzz(func(t *testing.T, path, before, after string) {
 		r := newRange(modFile(path, before, after), addFile(path+".new", after))
-		r.Skipped = append(r.Skipped, gitops.Skip{Path: path, Reason: after}) // hostile skip text too
+		r.Skipped = append(r.Skipped, ranges.Skip{Path: path, Reason: after}) // hostile skip text too
 		res := Review(r, Options{})
 		md := res.Markdown(MetaFor(path, r))
 		for _, h := range []string{"# Security Review Report\n", "\n## Scope Summary\n", "\n## Executive Summary\n", "\n## Detailed Findings\n", "\n## Recommended Labels\n"} {

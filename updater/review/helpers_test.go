@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
-// Test inputs are gitops.Range literals built by hand: the rules are pure
+// Test inputs are ranges.Range literals built by hand: the rules are pure
 // functions of a range, so no git is needed to test them.
 
 const (
@@ -19,14 +19,14 @@ const (
 
 // newRange is a clean, fast-forward range of two signed commits by a
 // known author containing files.
-func newRange(files ...gitops.FileChange) *gitops.Range {
-	return &gitops.Range{
+func newRange(files ...ranges.FileChange) *ranges.Range {
+	return &ranges.Range{
 		Project:   "https://github.com/example-org/example-mcp",
 		Base:      baseSHA,
 		Head:      headSHA,
 		BaseFound: true,
 		Ancestor:  true,
-		Commits: []gitops.Commit{
+		Commits: []ranges.Commit{
 			{SHA: headSHA, Subject: "second", AuthorName: "Dev", AuthorEmail: "dev@upstream.test", When: time.Unix(1700000100, 0), Signed: true},
 			{SHA: "3333333333333333333333333333333333333333", Subject: "first", AuthorName: "Dev", AuthorEmail: "dev@upstream.test", When: time.Unix(1700000000, 0), Signed: true},
 		},
@@ -38,7 +38,7 @@ func newRange(files ...gitops.FileChange) *gitops.Range {
 
 // withDirectory sets source.directory and each file's InDirectory as the
 // range facts would.
-func withDirectory(r *gitops.Range, dir string) *gitops.Range {
+func withDirectory(r *ranges.Range, dir string) *ranges.Range {
 	r.Directory = dir
 	for i := range r.Files {
 		r.Files[i].InDirectory = inDirectory(dir, r.Files[i].Path)
@@ -54,10 +54,10 @@ func splitLines(s string) []string {
 }
 
 // addFile is a new text file.
-func addFile(path, content string) gitops.FileChange {
-	f := gitops.FileChange{Path: path, Status: gitops.FileAdded, InDirectory: true, New: []byte(content), NewSize: int64(len(content))}
+func addFile(path, content string) ranges.FileChange {
+	f := ranges.FileChange{Path: path, Status: ranges.FileAdded, InDirectory: true, New: []byte(content), NewSize: int64(len(content))}
 	for i, l := range splitLines(content) {
-		f.AddedLines = append(f.AddedLines, gitops.Line{No: i + 1, Text: l})
+		f.AddedLines = append(f.AddedLines, ranges.Line{No: i + 1, Text: l})
 	}
 	f.Added = len(f.AddedLines)
 	return f
@@ -65,8 +65,8 @@ func addFile(path, content string) gitops.FileChange {
 
 // modFile is a modified text file, with added and removed lines from an
 // LCS line diff of before and after.
-func modFile(path, before, after string) gitops.FileChange {
-	f := gitops.FileChange{Path: path, Status: gitops.FileModified, InDirectory: true,
+func modFile(path, before, after string) ranges.FileChange {
+	f := ranges.FileChange{Path: path, Status: ranges.FileModified, InDirectory: true,
 		Old: []byte(before), New: []byte(after), OldSize: int64(len(before)), NewSize: int64(len(after))}
 	f.AddedLines, f.RemovedLines = lineDiff(splitLines(before), splitLines(after))
 	f.Added, f.Removed = len(f.AddedLines), len(f.RemovedLines)
@@ -74,21 +74,21 @@ func modFile(path, before, after string) gitops.FileChange {
 }
 
 // delFile is a deleted text file.
-func delFile(path, old string) gitops.FileChange {
-	f := gitops.FileChange{Path: path, Status: gitops.FileDeleted, InDirectory: true, Old: []byte(old), OldSize: int64(len(old))}
+func delFile(path, old string) ranges.FileChange {
+	f := ranges.FileChange{Path: path, Status: ranges.FileDeleted, InDirectory: true, Old: []byte(old), OldSize: int64(len(old))}
 	for i, l := range splitLines(old) {
-		f.RemovedLines = append(f.RemovedLines, gitops.Line{No: i + 1, Text: l})
+		f.RemovedLines = append(f.RemovedLines, ranges.Line{No: i + 1, Text: l})
 	}
 	f.Removed = len(f.RemovedLines)
 	return f
 }
 
 // binFile is a binary file as the range facts report it: no lines, no content.
-func binFile(path string, status gitops.FileStatus) gitops.FileChange {
-	return gitops.FileChange{Path: path, Status: status, InDirectory: true, Binary: true, NewSize: 4096}
+func binFile(path string, status ranges.FileStatus) ranges.FileChange {
+	return ranges.FileChange{Path: path, Status: status, InDirectory: true, Binary: true, NewSize: 4096}
 }
 
-func lineDiff(a, b []string) (added, removed []gitops.Line) {
+func lineDiff(a, b []string) (added, removed []ranges.Line) {
 	lcs := make([][]int, len(a)+1)
 	for i := range lcs {
 		lcs[i] = make([]int, len(b)+1)
@@ -108,10 +108,10 @@ func lineDiff(a, b []string) (added, removed []gitops.Line) {
 		case i < len(a) && j < len(b) && a[i] == b[j]:
 			i, j = i+1, j+1
 		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
-			added = append(added, gitops.Line{No: j + 1, Text: b[j]})
+			added = append(added, ranges.Line{No: j + 1, Text: b[j]})
 			j++
 		default:
-			removed = append(removed, gitops.Line{No: i + 1, Text: a[i]})
+			removed = append(removed, ranges.Line{No: i + 1, Text: a[i]})
 			i++
 		}
 	}
@@ -129,7 +129,7 @@ type expect struct {
 
 // runRule runs one rule through the table (so the id is stamped) and sorts
 // its findings as a Result would.
-func runRule(t *testing.T, id string, r *gitops.Range) []Finding {
+func runRule(t *testing.T, id string, r *ranges.Range) []Finding {
 	t.Helper()
 	for _, rl := range builtinRules {
 		if rl.ID == id {
@@ -165,7 +165,7 @@ func dumpFindings(fs []Finding) string {
 
 type ruleCase struct {
 	name string
-	r    *gitops.Range
+	r    *ranges.Range
 	want []expect
 }
 

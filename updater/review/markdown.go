@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/updater/agentbox"
 )
 
@@ -18,7 +18,7 @@ type ReportMeta struct {
 }
 
 // MetaFor fills a ReportMeta from the reviewed range.
-func MetaFor(server string, r *gitops.Range) ReportMeta {
+func MetaFor(server string, r *ranges.Range) ReportMeta {
 	return ReportMeta{
 		Server:     server,
 		Repository: r.Project,

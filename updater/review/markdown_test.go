@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // mixedRange has a bit of everything a real bump brings, from a newcomer.
-func mixedRange() *gitops.Range {
+func mixedRange() *ranges.Range {
 	r := withDirectory(newRange(
 		modFile(".github/workflows/ci.yml", workflowBase, workflowBase+"      - run: npm test\n"),
 		modFile("LICENSE", "MIT License\n", "MIT License (c) 2025\n"),
@@ -30,7 +30,7 @@ func mixedRange() *gitops.Range {
 	return r
 }
 
-func forcePushedRange() *gitops.Range {
+func forcePushedRange() *ranges.Range {
 	r := withDirectory(newRange(
 		modFile("src/weather/server.ts", "export const v = 1;\n", "export const v = 2;\n"),
 	), "src/weather")
@@ -43,7 +43,7 @@ func forcePushedRange() *gitops.Range {
 func TestReportGolden(t *testing.T) {
 	tests := []struct {
 		name     string
-		r        *gitops.Range
+		r        *ranges.Range
 		risk     Severity
 		blocked  bool
 		findings int

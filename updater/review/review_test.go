@@ -4,12 +4,12 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // cleanRange is an ordinary bump: code and docs edited, nothing a rule
 // should report.
-func cleanRange() *gitops.Range {
+func cleanRange() *ranges.Range {
 	return withDirectory(newRange(
 		modFile("src/weather/server.ts",
 			"import { Server } from \"@modelcontextprotocol/sdk/server/index.js\";\n\nexport function forecast(city: string) {\n  return lookup(city);\n}\n",
@@ -40,7 +40,7 @@ func TestReviewCleanRangeIsInfo(t *testing.T) {
 
 // singleChangeRanges holds, for every built-in rule, a range containing
 // exactly the change that rule is about.
-func singleChangeRanges() map[string]*gitops.Range {
+func singleChangeRanges() map[string]*ranges.Range {
 	rewritten := newRange()
 	rewritten.Ancestor = false
 	missing := newRange()
@@ -51,9 +51,9 @@ func singleChangeRanges() map[string]*gitops.Range {
 	unsigned := newRange()
 	unsigned.Commits[0].Signed = false
 	skipped := newRange()
-	skipped.Skipped = []gitops.Skip{{Path: "src/huge.js", Reason: "larger than the 1 MiB per-file cap"}}
+	skipped.Skipped = []ranges.Skip{{Path: "src/huge.js", Reason: "larger than the 1 MiB per-file cap"}}
 
-	return map[string]*gitops.Range{
+	return map[string]*ranges.Range{
 		RuleHistoryRewritten: rewritten,
 		RuleBaseMissing:      missing,
 		RuleCIWorkflow: newRange(modFile(".github/workflows/ci.yml",
@@ -66,7 +66,7 @@ func singleChangeRanges() map[string]*gitops.Range {
 		RuleDockerfile: newRange(modFile("Dockerfile",
 			"FROM python:3.12-slim\nCOPY . /app\n",
 			"FROM python:3.13-slim\nCOPY . /app\n")),
-		RuleBinaryOrBlob: newRange(binFile("assets/logo.png", gitops.FileAdded)),
+		RuleBinaryOrBlob: newRange(binFile("assets/logo.png", ranges.FileAdded)),
 		RuleProcessExec: newRange(modFile("src/tools.py",
 			"import json\n\ndef run(args):\n    return json.dumps(args)\n",
 			"import json\nimport subprocess\n\ndef run(args):\n    return json.dumps(args)\n")),

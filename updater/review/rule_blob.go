@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 const (
@@ -40,11 +40,11 @@ var mediaExtensions = map[string]bool{
 // checkBinaryOrBlob reports what a diff does not let a reviewer read:
 // binary files, minified lines, long encoded literals, and code that
 // evaluates decoded data.
-func checkBinaryOrBlob(r *gitops.Range) []Finding {
+func checkBinaryOrBlob(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || isLockfile(f.Path) {
+		if f.Status == ranges.FileDeleted || isLockfile(f.Path) {
 			continue
 		}
 		if f.Binary {
@@ -56,7 +56,7 @@ func checkBinaryOrBlob(r *gitops.Range) []Finding {
 	return findings
 }
 
-func binaryFinding(r *gitops.Range, f *gitops.FileChange) Finding {
+func binaryFinding(r *ranges.Range, f *ranges.FileChange) Finding {
 	ext := strings.ToLower(path.Ext(f.Path))
 	fd := Finding{
 		Severity:       Medium,
@@ -79,7 +79,7 @@ func binaryFinding(r *gitops.Range, f *gitops.FileChange) Finding {
 	return fd
 }
 
-func blobFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func blobFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	code := isCode(f.Path) || isBuildScript(f.Path) || strings.HasSuffix(strings.ToLower(f.Path), ".html")
 	var long, encoded, eval evidence
 	var lower []byte

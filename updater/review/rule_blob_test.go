@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 func TestBinaryOrBlob(t *testing.T) {
@@ -12,12 +12,12 @@ func TestBinaryOrBlob(t *testing.T) {
 	hexRun := strings.Repeat("deadbeef", 30)
 	runRuleCases(t, RuleBinaryOrBlob, []ruleCase{
 		{"ordinary code", newRange(modFile("src/a.js", "const a = 1;\n", "const a = 2;\n")), nil},
-		{"deleted binary", newRange(binFile("bin/tool", gitops.FileDeleted)), nil},
-		{"image", newRange(binFile("docs/logo.png", gitops.FileAdded)), []expect{{sev: Low, title: "media", evidence: []string{"docs/logo.png"}}}},
-		{"unknown binary", newRange(binFile("data/model.dat", gitops.FileModified)), []expect{{sev: Medium, title: "Binary file"}}},
-		{"native library", newRange(binFile("lib/addon.node", gitops.FileAdded)), []expect{{sev: High, title: "Executable or archive"}}},
-		{"executable bit", newRange(func() gitops.FileChange {
-			f := binFile("tools/helper", gitops.FileAdded)
+		{"deleted binary", newRange(binFile("bin/tool", ranges.FileDeleted)), nil},
+		{"image", newRange(binFile("docs/logo.png", ranges.FileAdded)), []expect{{sev: Low, title: "media", evidence: []string{"docs/logo.png"}}}},
+		{"unknown binary", newRange(binFile("data/model.dat", ranges.FileModified)), []expect{{sev: Medium, title: "Binary file"}}},
+		{"native library", newRange(binFile("lib/addon.node", ranges.FileAdded)), []expect{{sev: High, title: "Executable or archive"}}},
+		{"executable bit", newRange(func() ranges.FileChange {
+			f := binFile("tools/helper", ranges.FileAdded)
 			f.Mode = "executable"
 			return f
 		}()), []expect{{sev: High, title: "Executable"}}},

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 var (
@@ -18,14 +18,14 @@ var (
 // checkCIWorkflow reports changed GitHub Actions workflows: a separate
 // finding for each risky construct they gain, or one low finding for an
 // edit without any.
-func checkCIWorkflow(r *gitops.Range) []Finding {
+func checkCIWorkflow(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
 		if !isWorkflow(f.Path) {
 			continue
 		}
-		if f.Status == gitops.FileDeleted {
+		if f.Status == ranges.FileDeleted {
 			findings = append(findings, Finding{
 				Severity:       Low,
 				Title:          "CI workflow removed",
@@ -39,7 +39,7 @@ func checkCIWorkflow(r *gitops.Range) []Finding {
 	return findings
 }
 
-func workflowFindings(f *gitops.FileChange) []Finding {
+func workflowFindings(f *ranges.FileChange) []Finding {
 	moved := removedSet(f)
 	var trigger, perms, secrets evidence
 	var triggers, secretNames []string
@@ -97,7 +97,7 @@ func workflowFindings(f *gitops.FileChange) []Finding {
 	}
 	if len(findings) == 0 {
 		title := "CI workflow changed"
-		if f.Status == gitops.FileAdded {
+		if f.Status == ranges.FileAdded {
 			title = "CI workflow added"
 		}
 		findings = append(findings, Finding{

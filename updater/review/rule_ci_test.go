@@ -3,7 +3,7 @@ package review
 import (
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 const workflowBase = `name: ci
@@ -46,7 +46,7 @@ func TestCIWorkflow(t *testing.T) {
 			[]expect{{sev: Low}}},
 		{"workflow outside the directory still counts", withDirectory(newRange(addFile(".github/workflows/x.yml", "on:\n  workflow_run:\n")), "src/weather"),
 			[]expect{{sev: High, title: "workflow_run"}}},
-		{"deleted workflow text is not read", newRange(gitops.FileChange{Path: ".github/workflows/old.yml", Status: gitops.FileDeleted}),
+		{"deleted workflow text is not read", newRange(ranges.FileChange{Path: ".github/workflows/old.yml", Status: ranges.FileDeleted}),
 			[]expect{{sev: Low, title: "removed"}}},
 	})
 }

@@ -7,12 +7,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // checkDependencies lists dependencies added, removed and changed in each
 // manifest, reports git submodules, and notes lockfile churn as info.
-func checkDependencies(r *gitops.Range) []Finding {
+func checkDependencies(r *ranges.Range) []Finding {
 	var findings []Finding
 	var locks evidence
 	for i := range r.Files {
@@ -20,7 +20,7 @@ func checkDependencies(r *gitops.Range) []Finding {
 		switch {
 		case isLockfile(f.Path):
 			locks.add(f.Path)
-		case f.Mode == "submodule" && f.Status != gitops.FileDeleted:
+		case f.Mode == "submodule" && f.Status != ranges.FileDeleted:
 			findings = append(findings, Finding{
 				Severity:       weigh(r, f, Medium),
 				Title:          "Git submodule added or moved",
@@ -97,12 +97,12 @@ func isRemoteSpec(spec string) bool {
 	return false
 }
 
-func manifestFinding(r *gitops.Range, f *gitops.FileChange) (Finding, bool) {
+func manifestFinding(r *ranges.Range, f *ranges.FileChange) (Finding, bool) {
 	base := Finding{
 		Evidence:       []string{f.Path},
 		Recommendation: "Check each new dependency: who publishes it, how old it is, and whether it runs code at install.",
 	}
-	if f.Status == gitops.FileDeleted {
+	if f.Status == ranges.FileDeleted {
 		base.Severity = weigh(r, f, Low)
 		base.Title = "Dependency manifest removed"
 		return base, true
@@ -110,7 +110,7 @@ func manifestFinding(r *gitops.Range, f *gitops.FileChange) (Finding, bool) {
 	kind := manifestKind(f.Path)
 	var before depSet
 	var beforeErr error
-	if f.Status == gitops.FileModified {
+	if f.Status == ranges.FileModified {
 		if f.Old == nil {
 			beforeErr = errNotParsed
 		} else {
@@ -126,7 +126,7 @@ func manifestFinding(r *gitops.Range, f *gitops.FileChange) (Finding, bool) {
 		reason := "it is over the size cap"
 		if kind == kindSetup {
 			reason = "setup.py and setup.cfg are code, not data"
-		} else if f.New != nil && (f.Old != nil || f.Status == gitops.FileAdded) {
+		} else if f.New != nil && (f.Old != nil || f.Status == ranges.FileAdded) {
 			reason = "it does not parse"
 		}
 		base.Severity = weigh(r, f, Low)

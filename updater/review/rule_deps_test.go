@@ -3,7 +3,7 @@ package review
 import (
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 const npmDepsBase = `{
@@ -34,7 +34,7 @@ func TestDependencies(t *testing.T) {
 			[]expect{{sev: Medium, title: "1 added", evidence: []string{"go.mod:3"}}}},
 		{"manifest removed", newRange(delFile("Cargo.toml", "[dependencies]\nserde = \"1\"\n")),
 			[]expect{{sev: Low, title: "removed", evidence: []string{"Cargo.toml"}}}},
-		{"over the cap: not parsed", newRange(gitops.FileChange{Path: "package.json", Status: gitops.FileModified, InDirectory: true, Added: 3, Removed: 1}),
+		{"over the cap: not parsed", newRange(ranges.FileChange{Path: "package.json", Status: ranges.FileModified, InDirectory: true, Added: 3, Removed: 1}),
 			[]expect{{sev: Low, title: "not parsed", detail: "over the size cap; 3 lines added, 1 removed"}}},
 		{"does not parse", newRange(modFile("composer.json", "{}\n", "{\n")),
 			[]expect{{sev: Low, title: "not parsed", detail: "does not parse"}}},
@@ -44,7 +44,7 @@ func TestDependencies(t *testing.T) {
 			modFile("go.sum", "a v1 h1:x\n", "a v2 h1:y\n"),
 			modFile("package-lock.json", "{\"a\":1}\n", "{\"a\":2}\n")),
 			[]expect{{sev: Info, title: "Lockfiles changed", evidence: []string{"go.sum", "package-lock.json"}}}},
-		{"submodule added", newRange(gitops.FileChange{Path: "vendor/lib", Status: gitops.FileAdded, InDirectory: true, Mode: "submodule"}),
+		{"submodule added", newRange(ranges.FileChange{Path: "vendor/lib", Status: ranges.FileAdded, InDirectory: true, Mode: "submodule"}),
 			[]expect{{sev: Medium, title: "submodule", evidence: []string{"vendor/lib"}}}},
 		{"another package's manifest in a monorepo weighs less", withDirectory(newRange(modFile("src/other/requirements.txt", "a\n", "a\nb\n")), "src/weather"),
 			[]expect{{sev: Low, title: "1 added"}}},

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 var (
@@ -18,11 +18,11 @@ var (
 // checkDockerfile reports changes to how the image is built: new base
 // images, ADD of remote URLs, and compose files gaining host privileges.
 // curl | sh in a Dockerfile is reported by install-hook.
-func checkDockerfile(r *gitops.Range) []Finding {
+func checkDockerfile(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || f.Binary {
+		if f.Status == ranges.FileDeleted || f.Binary {
 			continue
 		}
 		var fs []Finding
@@ -48,7 +48,7 @@ func checkDockerfile(r *gitops.Range) []Finding {
 	return findings
 }
 
-func dockerfileFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func dockerfileFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	stages := map[string]bool{}
 	for _, content := range [][]byte{f.New, f.Old} {
 		sc := lineScanner(content)
@@ -131,7 +131,7 @@ func dockerfileFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
 	return findings
 }
 
-func composeFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func composeFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	moved := removedSet(f)
 	var images, danger evidence
 	var names []string

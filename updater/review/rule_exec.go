@@ -3,7 +3,7 @@ package review
 import (
 	"regexp"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // processExec matches APIs that start a child process, across the
@@ -21,11 +21,11 @@ var processExecHints = newHints("child_process", "exec", "spawn", "subprocess", 
 	"command", "processbuilder", "passthru", "proc_open", "process.start", "deno.", "bun.", "kernel.", "open3", "shelljs")
 
 // checkProcessExec reports new child-process execution in code files.
-func checkProcessExec(r *gitops.Range) []Finding {
+func checkProcessExec(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || f.Binary || !isCode(f.Path) {
+		if f.Status == ranges.FileDeleted || f.Binary || !isCode(f.Path) {
 			continue
 		}
 		fs := lineFindings(r, f, processExec, processExecHints, Finding{

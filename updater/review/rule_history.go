@@ -3,7 +3,7 @@ package review
 import (
 	"fmt"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // Rules about the range as a whole rather than any file: where it starts,
@@ -18,7 +18,7 @@ func shortSHA(sha string, n int) string {
 	return sha
 }
 
-func checkHistoryRewritten(r *gitops.Range) []Finding {
+func checkHistoryRewritten(r *ranges.Range) []Finding {
 	if !r.BaseFound || r.Ancestor {
 		return nil
 	}
@@ -33,7 +33,7 @@ func checkHistoryRewritten(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkBaseMissing(r *gitops.Range) []Finding {
+func checkBaseMissing(r *ranges.Range) []Finding {
 	if r.BaseFound {
 		return nil
 	}
@@ -48,7 +48,7 @@ func checkBaseMissing(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkFirstTimeAuthor(r *gitops.Range) []Finding {
+func checkFirstTimeAuthor(r *ranges.Range) []Finding {
 	if len(r.NewAuthors) == 0 {
 		return nil
 	}
@@ -72,7 +72,7 @@ func checkFirstTimeAuthor(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkSigningStopped(r *gitops.Range) []Finding {
+func checkSigningStopped(r *ranges.Range) []Finding {
 	if !r.BaseSigned {
 		return nil
 	}
@@ -97,7 +97,7 @@ func checkSigningStopped(r *gitops.Range) []Finding {
 	}}
 }
 
-func checkSkippedContent(r *gitops.Range) []Finding {
+func checkSkippedContent(r *ranges.Range) []Finding {
 	if len(r.Skipped) == 0 {
 		return nil
 	}

@@ -3,10 +3,10 @@ package review
 import (
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
-func rangeWith(edit func(r *gitops.Range), files ...gitops.FileChange) *gitops.Range {
+func rangeWith(edit func(r *ranges.Range), files ...ranges.FileChange) *ranges.Range {
 	r := newRange(files...)
 	edit(r)
 	return r
@@ -15,29 +15,29 @@ func rangeWith(edit func(r *gitops.Range), files ...gitops.FileChange) *gitops.R
 func TestHistoryRewritten(t *testing.T) {
 	runRuleCases(t, RuleHistoryRewritten, []ruleCase{
 		{"fast-forward", newRange(), nil},
-		{"force-pushed", rangeWith(func(r *gitops.Range) { r.Ancestor = false }), []expect{{
+		{"force-pushed", rangeWith(func(r *ranges.Range) { r.Ancestor = false }), []expect{{
 			sev: Critical, blocks: true, title: "rewritten", evidence: []string{"commit 111111111111", "commit 222222222222"}}}},
-		{"base gone is the other rule", rangeWith(func(r *gitops.Range) { r.BaseFound, r.Ancestor = false, false }), nil},
+		{"base gone is the other rule", rangeWith(func(r *ranges.Range) { r.BaseFound, r.Ancestor = false, false }), nil},
 	})
 }
 
 func TestBaseMissing(t *testing.T) {
 	runRuleCases(t, RuleBaseMissing, []ruleCase{
 		{"base found", newRange(), nil},
-		{"base gone", rangeWith(func(r *gitops.Range) { r.BaseFound, r.Ancestor = false, false }), []expect{{
+		{"base gone", rangeWith(func(r *ranges.Range) { r.BaseFound, r.Ancestor = false, false }), []expect{{
 			sev: Critical, blocks: true, title: "no longer exists", evidence: []string{"commit 111111111111"}}}},
-		{"empty range", &gitops.Range{}, []expect{{sev: Critical, blocks: true, title: "no longer exists", evidence: []string{"commit "}}}},
+		{"empty range", &ranges.Range{}, []expect{{sev: Critical, blocks: true, title: "no longer exists", evidence: []string{"commit "}}}},
 	})
 }
 
 func TestFirstTimeAuthor(t *testing.T) {
 	runRuleCases(t, RuleFirstTimeAuthor, []ruleCase{
 		{"known authors", newRange(), nil},
-		{"one newcomer", rangeWith(func(r *gitops.Range) {
+		{"one newcomer", rangeWith(func(r *ranges.Range) {
 			r.Commits[1].AuthorEmail = "eve@evil.test"
 			r.NewAuthors = []string{"eve@evil.test"}
 		}), []expect{{sev: Low, title: "1 first-time author", evidence: []string{"commit 333333333333"}, detail: "eve@evil.test"}}},
-		{"newcomer whose commits were capped away", rangeWith(func(r *gitops.Range) {
+		{"newcomer whose commits were capped away", rangeWith(func(r *ranges.Range) {
 			r.NewAuthors = []string{"a@x.test", "b@x.test"}
 		}), []expect{{sev: Low, title: "2 first-time authors", evidence: []string{}, detail: "a@x.test, b@x.test"}}},
 	})
@@ -46,24 +46,24 @@ func TestFirstTimeAuthor(t *testing.T) {
 func TestSigningStopped(t *testing.T) {
 	runRuleCases(t, RuleSigningStopped, []ruleCase{
 		{"all signed", newRange(), nil},
-		{"base unsigned, range unsigned", rangeWith(func(r *gitops.Range) {
+		{"base unsigned, range unsigned", rangeWith(func(r *ranges.Range) {
 			r.BaseSigned = false
 			r.Commits[0].Signed, r.Commits[1].Signed = false, false
 		}), nil},
-		{"one unsigned after signed base", rangeWith(func(r *gitops.Range) { r.Commits[0].Signed = false }),
+		{"one unsigned after signed base", rangeWith(func(r *ranges.Range) { r.Commits[0].Signed = false }),
 			[]expect{{sev: Medium, title: "1 unsigned commit", evidence: []string{"commit 222222222222"}}}},
 	})
 }
 
 func TestSkippedContent(t *testing.T) {
-	big := gitops.FileChange{Path: "src/weather/bundle.js", Status: gitops.FileModified, InDirectory: true, NewSize: 5 << 20}
+	big := ranges.FileChange{Path: "src/weather/bundle.js", Status: ranges.FileModified, InDirectory: true, NewSize: 5 << 20}
 	runRuleCases(t, RuleSkippedContent, []ruleCase{
 		{"nothing skipped", newRange(), nil},
-		{"range-wide cap", rangeWith(func(r *gitops.Range) {
-			r.Skipped = []gitops.Skip{{Reason: "file-count cap of 1000 reached; 212 files not reviewed"}}
+		{"range-wide cap", rangeWith(func(r *ranges.Range) {
+			r.Skipped = []ranges.Skip{{Reason: "file-count cap of 1000 reached; 212 files not reviewed"}}
 		}), []expect{{sev: Medium, title: "Part of the range", detail: "212 files"}}},
-		{"inside and outside the directory", withDirectory(rangeWith(func(r *gitops.Range) {
-			r.Skipped = []gitops.Skip{
+		{"inside and outside the directory", withDirectory(rangeWith(func(r *ranges.Range) {
+			r.Skipped = []ranges.Skip{
 				{Path: "src/weather/bundle.js", Reason: "over the per-file cap"},
 				{Path: "src/other/data.json", Reason: "over the per-file cap"},
 				{Path: "src/weather/not-listed.bin", Reason: "total size cap"},

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // npmInstallScripts run on `npm install` of the package or of a git
@@ -31,11 +31,11 @@ var pipeToShellHints = newHints("curl", "wget", "fetch", "iwr", "irm", "invoke-"
 // checkInstallHook reports code that runs when the package is installed or
 // the image built: npm lifecycle scripts, setup.py commands, Python build
 // backends and hooks, and curl | sh in build scripts and Dockerfiles.
-func checkInstallHook(r *gitops.Range) []Finding {
+func checkInstallHook(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || f.Binary {
+		if f.Status == ranges.FileDeleted || f.Binary {
 			continue
 		}
 		switch strings.ToLower(path.Base(f.Path)) {
@@ -64,7 +64,7 @@ func checkInstallHook(r *gitops.Range) []Finding {
 	return findings
 }
 
-func npmScriptFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func npmScriptFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	newM, err := parseNPM(f.New)
 	if f.New == nil || err != nil {
 		// Unparsable or over the cap: fall back to the added lines.
@@ -116,7 +116,7 @@ func npmScriptFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
 	}}
 }
 
-func pyprojectFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func pyprojectFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	findings := lineFindings(r, f, pyprojectHook, nil, Finding{
 		Severity:       High,
 		Title:          "Python build hooks or an in-tree build backend added",
@@ -124,7 +124,7 @@ func pyprojectFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
 		Recommendation: "Read the hook code in full.",
 	})
 	oldBackend, newBackend := backendOf(f.Old), backendOf(f.New)
-	if f.New != nil && newBackend != oldBackend && (f.Old != nil || f.Status == gitops.FileAdded) && newBackend != "" {
+	if f.New != nil && newBackend != oldBackend && (f.Old != nil || f.Status == ranges.FileAdded) && newBackend != "" {
 		ev := []string{f.Path}
 		if no := lineOf(f.New, "build-backend"); no > 0 {
 			ev = []string{fmt.Sprintf("%s:%d", f.Path, no)}

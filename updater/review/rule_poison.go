@@ -6,7 +6,7 @@ import (
 	"sort"
 	"unicode/utf8"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // Tool-poisoning signals: text aimed at the model that reads a server's
@@ -33,11 +33,11 @@ var (
 // checkToolPoisoning reports prompt-injection text in added lines: hidden
 // instructions and tags, invisible characters, instructions to read
 // credentials, and instructions to call other tools.
-func checkToolPoisoning(r *gitops.Range) []Finding {
+func checkToolPoisoning(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || f.Binary || isLockfile(f.Path) {
+		if f.Status == ranges.FileDeleted || f.Binary || isLockfile(f.Path) {
 			continue
 		}
 		fs := poisoningFindings(r, f)
@@ -51,7 +51,7 @@ func checkToolPoisoning(r *gitops.Range) []Finding {
 	return findings
 }
 
-func poisoningFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func poisoningFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	var fs []Finding
 	fs = append(fs, lineFindings(r, f, hiddenInstruction, hiddenInstructionHints, Finding{
 		Severity:       Critical,
@@ -97,7 +97,7 @@ func emojiJoined(prev, next rune) bool {
 	return isEmoji(prev) && isEmoji(next)
 }
 
-func invisibleFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func invisibleFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	var ev evidence
 	found := map[rune]bool{}
 	for _, l := range f.AddedLines {

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // secretPattern is a credential format. hint is a literal every match
@@ -42,11 +42,11 @@ var placeholders = []string{"xxx", "your", "example", "changeme", "placeholder",
 
 // checkSecret reports credentials committed in added lines. The finding
 // says what kind and where, never the value: the report is public.
-func checkSecret(r *gitops.Range) []Finding {
+func checkSecret(r *ranges.Range) []Finding {
 	var findings []Finding
 	for i := range r.Files {
 		f := &r.Files[i]
-		if f.Status == gitops.FileDeleted || f.Binary {
+		if f.Status == ranges.FileDeleted || f.Binary {
 			continue
 		}
 		findings = append(findings, secretFindings(r, f)...)
@@ -54,7 +54,7 @@ func checkSecret(r *gitops.Range) []Finding {
 	return findings
 }
 
-func secretFindings(r *gitops.Range, f *gitops.FileChange) []Finding {
+func secretFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 	type hit struct {
 		ev       evidence
 		severity Severity

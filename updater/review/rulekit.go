@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // Helpers the file-based rules share: how much a file counts, which added
@@ -15,7 +15,7 @@ import (
 // weigh adjusts a rule's severity for where the file sits: a file outside
 // source.directory that is not a build input (another package of a
 // monorepo) counts one step less.
-func weigh(r *gitops.Range, f *gitops.FileChange, s Severity) Severity {
+func weigh(r *ranges.Range, f *ranges.FileChange, s Severity) Severity {
 	if !f.InDirectory && !isBuildInput(r.Directory, f.Path) {
 		return s.lower(1)
 	}
@@ -23,7 +23,7 @@ func weigh(r *gitops.Range, f *gitops.FileChange, s Severity) Severity {
 }
 
 // weighDocs is weigh, plus one step less for documentation and tests.
-func weighDocs(r *gitops.Range, f *gitops.FileChange, s Severity) Severity {
+func weighDocs(r *ranges.Range, f *ranges.FileChange, s Severity) Severity {
 	s = weigh(r, f, s)
 	if isDocOrTest(f.Path) {
 		return s.lower(1)
@@ -35,7 +35,7 @@ func weighDocs(r *gitops.Range, f *gitops.FileChange, s Severity) Severity {
 // that was only moved or re-indented does not count as new.
 type movedLines map[string]struct{}
 
-func removedSet(f *gitops.FileChange) movedLines {
+func removedSet(f *ranges.FileChange) movedLines {
 	if len(f.RemovedLines) == 0 {
 		return nil
 	}
@@ -54,7 +54,7 @@ func (m movedLines) novel(text string) bool {
 
 // seenBefore reports whether s occurs in the old side of a file: its old
 // content when the range carries it, else its removed lines.
-func seenBefore(f *gitops.FileChange, s string) bool {
+func seenBefore(f *ranges.FileChange, s string) bool {
 	if f.Old != nil {
 		return bytes.Contains(f.Old, []byte(s))
 	}
@@ -114,7 +114,7 @@ func lineOf(content []byte, needle string) int {
 }
 
 // addedLineWith returns the first added line containing needle, or 0.
-func addedLineWith(f *gitops.FileChange, needle string) int {
+func addedLineWith(f *ranges.FileChange, needle string) int {
 	for _, l := range f.AddedLines {
 		if strings.Contains(l.Text, needle) {
 			return l.No
@@ -133,7 +133,7 @@ func listed(items []string, limit int) string {
 
 // lineFindings reports the new added lines of f matching re as one finding
 // built from tmpl. h, when set, guards the regexp.
-func lineFindings(r *gitops.Range, f *gitops.FileChange, re *regexp.Regexp, h hints, tmpl Finding) []Finding {
+func lineFindings(r *ranges.Range, f *ranges.FileChange, re *regexp.Regexp, h hints, tmpl Finding) []Finding {
 	var moved movedLines
 	var ev evidence
 	var lower []byte

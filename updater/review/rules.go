@@ -3,19 +3,19 @@ package review
 import (
 	"slices"
 
-	"github.com/mcp-registry/updater/gitops"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // Rule is one built-in check: a pure function of the range.
 type Rule struct {
 	ID          string
 	Description string
-	Check       func(r *gitops.Range) []Finding
+	Check       func(r *ranges.Range) []Finding
 }
 
 // run calls the check and stamps the rule id on its findings, so the table
 // is the one place that names them.
-func (rl Rule) run(r *gitops.Range) []Finding {
+func (rl Rule) run(r *ranges.Range) []Finding {
 	fs := rl.Check(r)
 	for i := range fs {
 		fs[i].Rule = rl.ID
@@ -79,9 +79,9 @@ type Options struct {
 
 // Review runs the built-in rules over r. A nil range is reviewed as one
 // whose old pin could not be found: no input is never a pass.
-func Review(r *gitops.Range, opts Options) *Result {
+func Review(r *ranges.Range, opts Options) *Result {
 	if r == nil {
-		r = &gitops.Range{}
+		r = &ranges.Range{}
 	}
 	var findings []Finding
 	for _, rl := range builtinRules {

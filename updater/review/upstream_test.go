@@ -7,8 +7,9 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"github.com/mcp-registry/updater/gitops"
 	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // fakeSignature makes a commit look signed to the range facts.
@@ -21,7 +22,7 @@ const fakeSignature = "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEEfakefake
 // come out info. This proves the rules and the range facts agree.
 func TestEachRuleOnARealUpstream(t *testing.T) {
 	srv := gittest.NewServer(t)
-	cache, err := gitops.NewCache(t.TempDir(), gitops.CacheOptions{})
+	cache, err := upstream.NewCache(t.TempDir(), upstream.CacheOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestEachRuleOnARealUpstream(t *testing.T) {
 				switch {
 				case f.Binary:
 					headChanges = append(headChanges, gittest.Change{Path: f.Path, Content: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01")})
-				case f.Status == gitops.FileDeleted:
+				case f.Status == ranges.FileDeleted:
 					headChanges = append(headChanges, gittest.Delete(f.Path))
 				default:
 					headChanges = append(headChanges, gittest.Change{Path: f.Path, Content: f.New})
@@ -68,7 +69,7 @@ func TestEachRuleOnARealUpstream(t *testing.T) {
 				base = "0123456789abcdef0123456789abcdef01234567" // never existed upstream
 			}
 
-			rng, err := cache.Range(context.Background(), srv.RepoURL(id), "refs/heads/main", lit.Directory, base, head, gitops.RangeLimits{})
+			rng, err := cache.Range(context.Background(), srv.RepoURL(id), "refs/heads/main", lit.Directory, base, head, upstream.RangeLimits{})
 			if err != nil {
 				t.Fatal(err)
 			}

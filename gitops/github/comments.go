@@ -1,0 +1,64 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+)
+
+// UpsertComment keeps one comment of the bot on a pull request, found by
+// marker (a hidden string the body carries): it is created when absent,
+// edited when its body differs, and left alone when identical, so a pass
+// that changes nothing writes nothing. Only comments by the pull request's
+// author (the bot, which opened it) are candidates: a human quoting the
+// marker must not have their comment overwritten.
+func (g *GitHub) UpsertComment(ctx context.Context, number int, marker, body string) error {
+	op := fmt.Sprintf("comment on pull request #%d", number)
+	if marker == "" || !strings.Contains(body, marker) {
+		return g.fail(op, errors.New("the comment body must contain its non-empty marker, or the next pass cannot find it"))
+	}
+	pr, _, err := g.client.PullRequests.Get(ctx, g.owner, g.name, number)
+	if err != nil {
+		return g.fail(op, err)
+	}
+	bot := pr.GetUser().GetLogin()
+	existing, err := g.findComment(ctx, number, marker, bot)
+	if err != nil {
+		return g.fail(op, err)
+	}
+	if existing == nil {
+		_, _, err = g.client.Issues.CreateComment(ctx, g.owner, g.name, number, &github.IssueComment{Body: &body})
+	} else if existing.GetBody() != body {
+		_, _, err = g.client.Issues.EditComment(withRetrySafe(ctx), g.owner, g.name, existing.GetID(),
+			&github.IssueComment{Body: &body})
+	}
+	if err != nil {
+		return g.fail(op, err)
+	}
+	return nil
+}
+
+// findComment pages through a pull request's comments for the first one by
+// author containing marker.
+func (g *GitHub) findComment(ctx context.Context, number int, marker, author string) (*github.IssueComment, error) {
+	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: listPageSize}}
+	for pages := 0; pages < maxListPages; pages++ {
+		comments, resp, err := g.client.Issues.ListComments(ctx, g.owner, g.name, number, opts)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range comments {
+			if c.GetUser().GetLogin() == author && strings.Contains(c.GetBody(), marker) {
+				return c, nil
+			}
+		}
+		if resp.NextPage == 0 || resp.NextPage <= opts.Page {
+			return nil, nil
+		}
+		opts.Page = resp.NextPage
+	}
+	return nil, fmt.Errorf("more than %d pages of comments", maxListPages)
+}

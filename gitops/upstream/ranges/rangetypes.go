@@ -1,0 +1,89 @@
+package ranges
+
+import "time"
+
+// Range is what changed upstream between the pinned commit (Base) and the
+// proposed one (Head). The PR body shows it to reviewers and the
+// differential review reads it; it is computed once per bump.
+type Range struct {
+	Project   string
+	Directory string // source.directory; "" means the whole repository
+	Base      string // the current pin
+	Head      string // the proposed pin
+
+	// BaseFound is false when the old pin no longer exists upstream.
+	BaseFound bool
+	// Ancestor is true when Base is an ancestor of Head. BaseFound and not
+	// Ancestor means the upstream history was rewritten (force-push).
+	Ancestor bool
+
+	// Commits are those reachable from Head and not from Base, newest
+	// first, at most the configured cap; TotalCommits counts all of them.
+	Commits      []Commit
+	TotalCommits int
+	// NewAuthors are the author emails of commits in the range never seen
+	// at or before Base (first-time contributors), sorted.
+	NewAuthors []string
+	// BaseSigned says whether the Base commit carries a signature, so the
+	// review can notice signing stopping.
+	BaseSigned bool
+
+	// Files changed between Base and Head (tree diff), sorted by path.
+	Files []FileChange
+	// Skipped lists what the size, count and time caps left out; the
+	// review reports each as a finding rather than passing silently.
+	Skipped []Skip
+}
+
+// Commit is one upstream commit in a range.
+type Commit struct {
+	SHA         string
+	Subject     string
+	AuthorName  string
+	AuthorEmail string
+	When        time.Time // committer time
+	Signed      bool      // has a PGP/SSH signature (not verified)
+}
+
+// FileStatus is how a file changed between Base and Head.
+type FileStatus string
+
+const (
+	FileAdded    FileStatus = "added"
+	FileModified FileStatus = "modified"
+	FileDeleted  FileStatus = "deleted"
+)
+
+// FileChange is one changed path between Base and Head.
+type FileChange struct {
+	Path        string
+	Status      FileStatus
+	InDirectory bool   // under source.directory (always true when Directory is "")
+	Mode        string // "", "executable", "symlink" or "submodule" (of the new side, or old for deletions)
+	Binary      bool
+
+	Added, Removed int // line counts; 0 for binary files
+
+	// AddedLines are the lines added, numbered as in the new file;
+	// RemovedLines the lines removed, numbered as in the old file. Capped:
+	// a file past the per-file cap has none and a Skip says so.
+	AddedLines   []Line
+	RemovedLines []Line
+
+	// Old and New are the whole contents where within the per-file cap and
+	// not binary; nil otherwise. Rules that parse manifests use them.
+	Old, New         []byte
+	OldSize, NewSize int64
+}
+
+// Line is one line of a file and its 1-based number.
+type Line struct {
+	No   int
+	Text string
+}
+
+// Skip records something a cap left out of the range, and why.
+type Skip struct {
+	Path   string // "" when it is about the range as a whole
+	Reason string
+}
