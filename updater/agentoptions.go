@@ -15,6 +15,10 @@ type AgentOptions struct {
 	// Inference is the per-review proxy the agent reaches its model
 	// through; nil gives the agent no model access.
 	Inference *inference.Config
+	// FullReview runs the agent on the whole range every time; otherwise
+	// it runs once per head, and on the new commits only when the head
+	// moved (see review.AgentRecord).
+	FullReview bool
 	// Forwarder is the executable implementing agentbox.ForwardCommand;
 	// "" means this program.
 	Forwarder string

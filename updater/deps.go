@@ -36,6 +36,7 @@ type forge interface {
 	AddLabels(ctx context.Context, number int, labels []string) error
 	RemoveLabel(ctx context.Context, number int, label string) error
 	UpsertComment(ctx context.Context, number int, marker, body string) error
+	CommentBody(ctx context.Context, number int, marker string) (string, error)
 	PublishCheck(ctx context.Context, c github.Check) error
 	Dispatch(ctx context.Context, repo, eventType string, payload any) error
 	WriteBranchViaAPI(ctx context.Context, w github.BranchWrite) (string, error)

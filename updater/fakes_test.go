@@ -332,6 +332,10 @@ func (f *fakeForge) UpsertComment(ctx context.Context, number int, marker, body 
 	return nil
 }
 
+func (f *fakeForge) CommentBody(ctx context.Context, number int, marker string) (string, error) {
+	return "", nil
+}
+
 func (f *fakeForge) PublishCheck(ctx context.Context, c github.Check) error {
 	defer f.write(ctx, "check %s %s %s", c.Name, c.HeadSHA, c.Conclusion)()
 	return nil

@@ -28,18 +28,41 @@ type reviewed struct {
 func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
 	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, agent: p.opts.Agent, log: p.log}
-	rng, rev := r.review(ctx, reviewSubject{
+	subject := reviewSubject{
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.directory, base: d.Current, head: d.Target,
-	})
+	}
+	if p.opts.Review == "command" && !p.opts.Agent.FullReview && w.step.pr != nil {
+		subject.previous = p.previousAgentReview(ctx, d.Server, w.step.pr.Number)
+	}
+	rng, rev := r.review(ctx, subject)
 	w.rng, w.review = rng, rev
 	if rng != nil && rng.Ancestor {
 		d.Commits = rng.TotalCommits
 	}
 }
 
+// previousAgentReview reads what the agent's last review of a PR
+// recorded in the bot's report comment; nil when nothing usable is there
+// (the agent then reviews the whole range).
+func (p *pass) previousAgentReview(ctx context.Context, server string, number int) *review.AgentRecord {
+	body, err := p.deps.forge.CommentBody(ctx, number, reviewMarker)
+	if err != nil {
+		p.log.Warn("cannot read the previous review; the agent reviews the whole range", "server", server, "err", err)
+		return nil
+	}
+	rec, ok := review.ParseAgentRecord(body)
+	if !ok {
+		return nil
+	}
+	return &rec
+}
+
 // reviewSubject is the upstream change a review looks at.
 type reviewSubject struct {
 	server, project, ref, directory, base, head string
+	// previous is the agent's recorded review of an earlier range of the
+	// same PR, if any.
+	previous *review.AgentRecord
 }
 
 // reviewer runs the differential review of a range: the built-in rules,
@@ -72,25 +95,52 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 	}
 	res := review.Review(rng, review.Options{})
 	if r.mode == "command" {
-		res = review.Combine(res, r.runAgent(ctx, s))
+		res = review.Combine(res, r.agentReview(ctx, s))
 	}
 	return rng, &reviewed{result: res, meta: review.MetaFor(s.server, rng)}
 }
 
+// agentReview pays for the agent once per head: the same range as the
+// recorded one keeps its verdict, a head that moved on from the recorded
+// one is reviewed from there with the previous report as context, and
+// anything else (no record, another base, history rewritten) in full.
+func (r reviewer) agentReview(ctx context.Context, s reviewSubject) *review.Result {
+	if prev := s.previous; prev != nil && prev.Base == s.base {
+		if prev.Head == s.head {
+			r.log.Info("agent verdict carried over: the range is unchanged", "server", s.server)
+			return review.CarriedAgent(*prev)
+		}
+		if ok, err := r.history.IsAncestor(ctx, s.project, s.ref, prev.Head, s.head); err == nil && ok {
+			r.log.Info("agent reviews the new commits only", "server", s.server, "from", prev.Head)
+			return review.WithPrevious(r.runAgent(ctx, s, prev), *prev)
+		}
+	}
+	return r.runAgent(ctx, s, nil)
+}
+
 // runAgent gives the configured agent reviewer a read-only git checkout
 // of the upstream at the new pin (the old one reachable) and takes back
-// only its report and labels.
-func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result {
+// only its report and labels. With prev it reviews prev.Head..head only,
+// prev's report given as context.
+func (r reviewer) runAgent(ctx context.Context, s reviewSubject, prev *review.AgentRecord) *review.Result {
+	base, previousReport := s.base, ""
+	if prev != nil {
+		base, previousReport = prev.Head, prev.Report
+		if previousReport == "" {
+			previousReport = "(The previous report was not kept.)\n"
+		}
+	}
 	res, err := review.RunAgent(ctx, review.AgentSpec{
-		Command: r.cmd,
+		Command:        r.cmd,
+		PreviousReport: previousReport,
 		Checkout: func(ctx context.Context, dst string) error {
-			skipped, err := r.history.Checkout(ctx, s.project, s.base, s.head, dst)
+			skipped, err := r.history.Checkout(ctx, s.project, base, s.head, dst)
 			if len(skipped) > 0 {
 				r.log.Info("left out of the agent's checkout", "server", s.server, "files", len(skipped))
 			}
 			return err
 		},
-		Base:      s.base,
+		Base:      base,
 		Head:      s.head,
 		Project:   s.project,
 		Directory: s.directory,
@@ -136,7 +186,11 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 			return fmt.Errorf("publishing the review check: %w", err)
 		}
 	}
-	if err := p.deps.forge.UpsertComment(ctx, number, reviewMarker, reviewMarker+"\n"+report); err != nil {
+	body := reviewMarker + "\n"
+	if rec := res.AgentRecordLine(meta.Base, meta.Head); rec != "" {
+		body += rec + "\n"
+	}
+	if err := p.deps.forge.UpsertComment(ctx, number, reviewMarker, body+report); err != nil {
 		return fmt.Errorf("publishing the review comment: %w", err)
 	}
 	if err := p.replaceRiskLabels(ctx, number, current, res.Labels()); err != nil {

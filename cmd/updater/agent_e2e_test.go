@@ -177,3 +177,12 @@ func TestRealAgentCLIEndToEnd(t *testing.T) {
 		t.Errorf("the agent's environment held GITHUB_ variables:\n%s", report)
 	}
 }
+
+// requireBwrapCLI skips an agent test of the CLI where bubblewrap is
+// missing (.ci/run installs it).
+func requireBwrapCLI(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("bwrap"); err != nil {
+		t.Skip("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
+	}
+}

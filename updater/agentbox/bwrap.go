@@ -15,6 +15,7 @@ import (
 // the bot's own.
 const (
 	CodeDir    = "/review/code"
+	ContextDir = "/review/context"
 	OutputDir  = "/review/output"
 	ScratchDir = "/tmp"
 	HomeDir    = "/tmp/home"
@@ -35,6 +36,9 @@ type Spec struct {
 	// Output is bound writable at OutputDir: the only host directory the
 	// agent can write.
 	Output string
+	// Context, when set, is a directory bound read-only at ContextDir
+	// (the previous review's report, for an incremental review).
+	Context string
 	// Tools are directories bound read-only at their own path, for agent
 	// CLIs installed outside /usr (npm --prefix, /opt).
 	Tools []string
@@ -116,6 +120,9 @@ func Args(s Spec) ([]string, error) {
 		"--ro-bind", s.Code, CodeDir,
 		"--bind", s.Output, OutputDir,
 	)
+	if s.Context != "" {
+		args = append(args, "--ro-bind", s.Context, ContextDir)
+	}
 	for _, t := range s.Tools {
 		args = append(args, "--ro-bind", t, t)
 	}

@@ -40,6 +40,12 @@ type AgentSpec struct {
 	// RunAgent sets, are refused.
 	Env []string
 
+	// PreviousReport, when set, is the agent's report on an earlier range
+	// of the same bump: the agent gets it read-only as a file named by
+	// REVIEW_PREVIOUS_REPORT (an incremental review, Base being the
+	// previously reviewed head).
+	PreviousReport string
+
 	// Sandbox is how the agent is contained; the zero value is bwrap.
 	Sandbox agentbox.Mode
 	// Tools are host directories bound read-only into the sandbox at
@@ -79,6 +85,8 @@ const (
 	envReviewDirectory = "REVIEW_DIRECTORY"
 	envReviewCodeDir   = "REVIEW_CODE_DIR"
 	envReviewOutputDir = "REVIEW_OUTPUT_DIR"
+	envReviewPrevious  = "REVIEW_PREVIOUS_REPORT"
+	previousReportFile = "previous-report.md"
 )
 
 var (
@@ -91,6 +99,7 @@ var (
 // directory (0700) that only this run's sandbox has bound in.
 type agentDirs struct {
 	work, code, output, run string
+	context                 string // holds the previous report, if any
 	home, tmp               string // unsandboxed runs only
 }
 
@@ -135,6 +144,11 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	if err := a.Checkout(ctx, d.code); err != nil {
 		return nil, fmt.Errorf("agent reviewer: checking out the code: %w", err)
 	}
+	if a.PreviousReport != "" {
+		if err := os.WriteFile(filepath.Join(d.context, previousReportFile), []byte(a.PreviousReport), 0o644); err != nil {
+			return nil, fmt.Errorf("agent reviewer: %w", err)
+		}
+	}
 
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -144,7 +158,7 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	} else {
 		cmd = exec.CommandContext(runCtx, "/bin/sh", "-c", a.Command)
 		cmd.Dir = d.code
-		cmd.Env = a.environ(d.home, d.tmp, d.code, d.output)
+		cmd.Env = a.environ(d.home, d.tmp, d.code, d.output, d.context)
 	}
 	if err != nil {
 		return nil, err
@@ -204,8 +218,9 @@ func makeAgentDirs(sandboxed bool) (agentDirs, error) {
 	if err != nil {
 		return agentDirs{}, err
 	}
-	d := agentDirs{work: work, code: filepath.Join(work, "code"), output: filepath.Join(work, "output"), run: filepath.Join(work, "run")}
-	dirs := map[string]os.FileMode{d.code: 0o755, d.output: 0o700, d.run: 0o700}
+	d := agentDirs{work: work, code: filepath.Join(work, "code"), output: filepath.Join(work, "output"), run: filepath.Join(work, "run"),
+		context: filepath.Join(work, "context")}
+	dirs := map[string]os.FileMode{d.code: 0o755, d.output: 0o700, d.run: 0o700, d.context: 0o755}
 	if !sandboxed {
 		d.home, d.tmp = filepath.Join(work, "home"), filepath.Join(work, "tmp")
 		dirs[d.home], dirs[d.tmp] = 0o700, 0o700
@@ -225,10 +240,13 @@ func makeAgentDirs(sandboxed bool) (agentDirs, error) {
 func (a AgentSpec) sandboxCommand(ctx context.Context, d agentDirs) (*exec.Cmd, error) {
 	spec := agentbox.Spec{
 		Code: d.code, Output: d.output, Tools: a.Tools,
-		Env:  a.environ(agentbox.HomeDir, agentbox.ScratchDir, agentbox.CodeDir, agentbox.OutputDir),
+		Env:  a.environ(agentbox.HomeDir, agentbox.ScratchDir, agentbox.CodeDir, agentbox.OutputDir, agentbox.ContextDir),
 		Argv: []string{"/bin/sh", "-c", a.Command},
 	}
 	var forwarder *os.File
+	if a.PreviousReport != "" {
+		spec.Context = d.context
+	}
 	if a.Inference != nil {
 		path := a.Forwarder
 		if path == "" {
@@ -351,7 +369,7 @@ func reservedEnv(name string) bool {
 
 // environ builds the agent's environment from nothing: never the bot's own,
 // which holds the GitHub token. Paths are as the agent sees them.
-func (a AgentSpec) environ(home, tmp, code, out string) []string {
+func (a AgentSpec) environ(home, tmp, code, out, context string) []string {
 	// Inside the sandbox only the system directories exist; outside, the
 	// bot's own PATH finds the agent's tools.
 	path := defaultPath
@@ -373,6 +391,9 @@ func (a AgentSpec) environ(home, tmp, code, out string) []string {
 		envReviewDirectory + "=" + a.Directory,
 		envReviewCodeDir + "=" + code,
 		envReviewOutputDir + "=" + out,
+	}
+	if a.PreviousReport != "" {
+		env = append(env, envReviewPrevious+"="+filepath.Join(context, previousReportFile))
 	}
 	return append(env, a.Env...)
 }

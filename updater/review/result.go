@@ -47,6 +47,10 @@ type Result struct {
 	// AgentRun says how the agent ran: sandboxed or not, and what it
 	// spent through the inference proxy. Nil without an agent.
 	AgentRun *AgentRun `json:"agent_run,omitempty"`
+
+	// agentVerdict is the agent's own verdict, kept through Combine so
+	// the published review can record it (see AgentRecord).
+	agentVerdict *agentVerdict
 }
 
 // AgentRun is how one agent run was contained and what it used.
@@ -143,6 +147,7 @@ func Combine(builtin, agent *Result) *Result {
 	res.AgentLog = agent.AgentLog
 	res.AgentDroppedLabels = agent.AgentDroppedLabels
 	res.AgentRun = agent.AgentRun
+	res.agentVerdict = agent.agentVerdict
 	return res
 }
 
