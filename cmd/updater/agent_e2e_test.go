@@ -17,6 +17,15 @@ import (
 	"github.com/mcp-registry/updater/updater/inference"
 )
 
+// requireBwrap skips an agent test where bubblewrap is missing (.ci/run
+// installs it, so CI never skips).
+func requireBwrap(t *testing.T) {
+	t.Helper()
+	if err := agentbox.Installed(); err != nil {
+		t.Skip(err)
+	}
+}
+
 func TestMain(m *testing.M) {
 	// The agent sandbox runs this binary as its forwarder, as it runs the
 	// real updater.
@@ -36,10 +45,9 @@ const (
 // codexPrefix finds the agent CLI, or says why the test cannot run.
 func codexPrefix(t *testing.T) string {
 	t.Helper()
-	for _, tool := range []string{"bwrap", "node"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (apt-get install bubblewrap nodejs npm; .ci/run does)", tool)
-		}
+	requireBwrap(t)
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed (apt-get install nodejs npm; .ci/run does)")
 	}
 	prefix := os.Getenv(codexPrefixEnv)
 	if prefix == "" {
@@ -175,14 +183,5 @@ func TestRealAgentCLIEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(report, "GITHUB_") {
 		t.Errorf("the agent's environment held GITHUB_ variables:\n%s", report)
-	}
-}
-
-// requireBwrapCLI skips an agent test of the CLI where bubblewrap is
-// missing (.ci/run installs it).
-func requireBwrapCLI(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("bwrap"); err != nil {
-		t.Skip("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
 	}
 }

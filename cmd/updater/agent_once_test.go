@@ -14,7 +14,7 @@ import (
 // (and the earlier verdict still counts), and --agent-full-review runs it
 // on the whole range again.
 func TestAgentPaidOncePerHead(t *testing.T) {
-	requireBwrapCLI(t)
+	requireBwrap(t)
 	// Each run writes a fresh nonce, the range it was given and the
 	// previous report's nonce; it rates a full review medium and an
 	// incremental one low.

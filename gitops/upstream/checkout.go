@@ -43,21 +43,11 @@ func (c *Cache) Checkout(ctx context.Context, project, base, head, dst string) (
 	if err != nil {
 		return nil, err
 	}
-	if err := checkEmptyDir(dst); err != nil {
-		return nil, err
-	}
-	repo, done, err := c.open(ctx, project)
+	repo, done, err := c.openForExport(ctx, project, "checkout", dst, hb, hh)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	missing, err := repo.ensure(ctx, "", hb, hh)
-	if err != nil {
-		return nil, err
-	}
-	if len(missing) > 0 {
-		return nil, upstreamError(project, "checkout", fmt.Errorf("commit %s not found upstream", missing[0]))
-	}
 	skips, err := exportTree(ctx, repo.st, hh, dst, c.opts.Export)
 	if err != nil {
 		return skips, err

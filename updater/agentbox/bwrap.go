@@ -148,10 +148,9 @@ func Args(s Spec) ([]string, error) {
 // bwrap's init is PID 1 inside, and its /proc/1/environ is readable there.
 // The caller sets the credentials, process group and output.
 func Command(ctx context.Context, s Spec) (*exec.Cmd, error) {
-	bwrap, err := exec.LookPath("bwrap")
+	bwrap, err := lookBwrap()
 	if err != nil {
-		return nil, errors.New("sandbox: bubblewrap (bwrap) is not installed: install the bubblewrap package, " +
-			"or pass --agent-sandbox none to run the agent unsandboxed")
+		return nil, err
 	}
 	args, err := Args(s)
 	if err != nil {
@@ -160,6 +159,21 @@ func Command(ctx context.Context, s Spec) (*exec.Cmd, error) {
 	cmd := exec.CommandContext(ctx, bwrap, args...)
 	cmd.Env = []string{}
 	return cmd, nil
+}
+
+// Installed says whether bubblewrap is on PATH, and if not how to get it.
+func Installed() error {
+	_, err := lookBwrap()
+	return err
+}
+
+func lookBwrap() (string, error) {
+	bwrap, err := exec.LookPath("bwrap")
+	if err != nil {
+		return "", errors.New("sandbox: bubblewrap (bwrap) is not installed: install the bubblewrap package " +
+			"(apt-get install bubblewrap), or pass --agent-sandbox none to run the agent unsandboxed")
+	}
+	return bwrap, nil
 }
 
 // Probe checks that bwrap can create the sandbox's namespaces here, as the

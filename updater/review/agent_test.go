@@ -558,7 +558,7 @@ func TestExampleAgentFollowsTheContract(t *testing.T) {
 // (.ci/run installs it, so CI never skips).
 func requireBwrap(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("bwrap"); err != nil {
-		t.Skip("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
+	if err := agentbox.Installed(); err != nil {
+		t.Skip(err)
 	}
 }
