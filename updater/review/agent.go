@@ -58,8 +58,8 @@ type AgentSpec struct {
 	// inside the sandbox; empty means this program itself.
 	Forwarder string
 	// RunAsRoot keeps root for the command when the bot runs as root and
-	// the sandbox is none. Otherwise a root bot runs the agent (and
-	// bwrap) as nobody (65534). Set it only for a command that contains
+	// the sandbox is none. Otherwise a root bot runs an unsandboxed agent
+	// as nobody (65534) and each sandbox as a user id of its own. Set it only for a command that contains
 	// the agent itself, such as `docker compose run` of the example
 	// reviewer.
 	RunAsRoot bool
@@ -110,6 +110,7 @@ type agentDirs struct {
 // directory, and every process killed when the run ends. With
 // Sandbox none it runs as a plain child in a scrubbed environment and its
 // own process group (nobody when the bot is root), and the report says so.
+// A root bot runs each sandbox as a user id of its own (agentUser).
 // On Linux the bot's process is made non-dumpable first either way.
 //
 // A failed, timed-out or malformed agent yields a Result with a high
@@ -129,9 +130,9 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 		maxReport = DefaultMaxReportBytes
 	}
 	sandboxed := a.Sandbox == agentbox.Bwrap
-	runAsRoot := a.RunAsRoot && !sandboxed
+	uid := agentUser(sandboxed, a.RunAsRoot && !sandboxed)
 	if sandboxed {
-		if err := agentbox.Probe(ctx, func(cmd *exec.Cmd) error { return isolateProcess(cmd, false) }); err != nil {
+		if err := agentbox.Probe(ctx, func(cmd *exec.Cmd) error { return isolateProcess(cmd, uid) }); err != nil {
 			return nil, fmt.Errorf("agent reviewer: %w", err)
 		}
 	}
@@ -172,7 +173,7 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	if !sandboxed {
 		writable = append(writable, d.home, d.tmp)
 	}
-	if err := isolateProcess(cmd, runAsRoot, writable...); err != nil {
+	if err := isolateProcess(cmd, uid, writable...); err != nil {
 		return nil, err
 	}
 	proxy, err := a.startProxy(d, sandboxed, cmd)

@@ -31,8 +31,9 @@ import (
 func TestHostileAgentCannotOverwriteAnotherReview(t *testing.T) {
 	for _, sandbox := range []agentbox.Mode{agentbox.Bwrap, agentbox.None} {
 		t.Run(sandbox.String(), func(t *testing.T) {
-			victim := agentSpec(t, `echo 'bad code' > "$REVIEW_OUTPUT_DIR/report.md"; printf 'security-risk:critical\nsecurity-blocked\n' > "$REVIEW_OUTPUT_DIR/labels.txt"; sleep 3`)
-			attacker := agentSpec(t, `i=0; while [ $i -lt 40 ]; do
+			t.Parallel()
+			victim := agentSpec(t, `echo 'bad code' > "$REVIEW_OUTPUT_DIR/report.md"; printf 'security-risk:critical\nsecurity-blocked\n' > "$REVIEW_OUTPUT_DIR/labels.txt"; sleep 2`)
+			attacker := agentSpec(t, `i=0; while [ $i -lt 25 ]; do
 				for d in /tmp/updater-agent-*/output /tmp/*/output /review/../*/output; do
 					[ "$d" = "$REVIEW_OUTPUT_DIR" ] && continue
 					[ -f "$d/labels.txt" ] && { echo security-risk:info > "$d/labels.txt"; echo all good > "$d/report.md"; } 2>/dev/null

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -388,7 +389,11 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(helperEnv); mode != "" {
 		os.Exit(agentHelper(mode))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if nobodysBinary.path != "" {
+		os.RemoveAll(filepath.Dir(nobodysBinary.path))
+	}
+	os.Exit(code)
 }
 
 const readAllEnvirons = `for f in /proc/[0-9]*/environ; do echo "== $f"; tr '\0' '\n' < "$f"; done > "$REVIEW_OUTPUT_DIR/report.md" 2>&1; ` +
@@ -452,18 +457,9 @@ func runAgentHelperCmd(t *testing.T, command, canary string, sandbox agentbox.Mo
 		cmd.Env = append(cmd.Env, helperEnv+"_ROOT=1")
 	}
 	if user == asNobody {
-		// The test binary's own directory is private to root.
-		dir := sharedDir(t, 0o755)
-		bin = filepath.Join(dir, "agent.test")
-		data, err := os.ReadFile(os.Args[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(bin, data, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		bin = nobodysTestBinary(t)
 		cmd.Args[len(cmd.Args)-1] = bin
-		cmd.Dir = dir
+		cmd.Dir = filepath.Dir(bin)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	}
 	out, err := cmd.CombinedOutput()
@@ -471,6 +467,38 @@ func runAgentHelperCmd(t *testing.T, command, canary string, sandbox agentbox.Mo
 		t.Fatalf("helper: %v\n%s", err, out)
 	}
 	return string(out)
+}
+
+var nobodysBinary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// nobodysTestBinary is a copy of this test binary that nobody can run
+// (its own directory is private to root), made once per process.
+func nobodysTestBinary(t *testing.T) string {
+	t.Helper()
+	b := &nobodysBinary
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "agent-test-bin-")
+		if err == nil {
+			err = os.Chmod(dir, 0o755)
+		}
+		var data []byte
+		if err == nil {
+			data, err = os.ReadFile(os.Args[0])
+		}
+		if err == nil {
+			b.path = filepath.Join(dir, "agent.test")
+			err = os.WriteFile(b.path, data, 0o755)
+		}
+		b.err = err
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
 }
 
 func TestAgentCannotReadAnyStartEnvironment(t *testing.T) {
