@@ -19,7 +19,4 @@ type AgentOptions struct {
 	// it runs once per head, and on the new commits only when the head
 	// moved (see review.AgentRecord).
 	FullReview bool
-	// Forwarder is the executable implementing agentbox.ForwardCommand;
-	// "" means this program.
-	Forwarder string
 }

@@ -148,7 +148,6 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject, prev *review.Ag
 		Sandbox:   r.agent.Sandbox,
 		Tools:     r.agent.Tools,
 		Inference: r.agent.Inference,
-		Forwarder: r.agent.Forwarder,
 	})
 	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())

@@ -54,9 +54,6 @@ type AgentSpec struct {
 	// Inference, when set, starts a key-injecting proxy for this review
 	// and points ANTHROPIC_BASE_URL and OPENAI_BASE_URL at it.
 	Inference *inference.Config
-	// Forwarder is the executable that implements agentbox.ForwardCommand
-	// inside the sandbox; empty means this program itself.
-	Forwarder string
 	// RunAsRoot keeps root for the command when the bot runs as root and
 	// the sandbox is none. Otherwise a root bot runs an unsandboxed agent
 	// as nobody (65534) and each sandbox as a user id of its own. Set it only for a command that contains
@@ -249,12 +246,10 @@ func (a AgentSpec) sandboxCommand(ctx context.Context, d agentDirs) (*exec.Cmd, 
 		spec.Context = d.context
 	}
 	if a.Inference != nil {
-		path := a.Forwarder
-		if path == "" {
-			var err error
-			if path, err = os.Executable(); err != nil {
-				return nil, fmt.Errorf("agent reviewer: the forwarder: %w", err)
-			}
+		// The forwarder is this program (agentbox.ForwardCommand).
+		path, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("agent reviewer: the forwarder: %w", err)
 		}
 		f, err := os.Open(path)
 		if err != nil {
