@@ -24,8 +24,8 @@ type history interface {
 	NewestBefore(ctx context.Context, project, ref, head string, cutoff time.Time) (string, time.Time, error)
 	IsAncestor(ctx context.Context, project, ref, ancestor, descendant string) (bool, error)
 	CommitTime(ctx context.Context, project, ref, sha string) (time.Time, error)
-	ExportTree(ctx context.Context, project, commit, dst string) ([]ranges.Skip, error)
 	CheckBuild(ctx context.Context, project, ref, base, head string, in upstream.BuildInputs) (upstream.BuildCheck, error)
+	Checkout(ctx context.Context, project, base, head, dst string) ([]ranges.Skip, error)
 }
 
 // forge is the registry repository's pull requests and checks.
@@ -39,6 +39,7 @@ type forge interface {
 	AddLabels(ctx context.Context, number int, labels []string) error
 	RemoveLabel(ctx context.Context, number int, label string) error
 	UpsertComment(ctx context.Context, number int, marker, body string) error
+	CommentBody(ctx context.Context, number int, marker string) (string, error)
 	PublishCheck(ctx context.Context, c github.Check) error
 	Dispatch(ctx context.Context, repo, eventType string, payload any) error
 	WriteBranchViaAPI(ctx context.Context, w github.BranchWrite) (string, error)

@@ -164,8 +164,8 @@ func (h *fakeHistory) CheckBuild(ctx context.Context, project, ref, base, head s
 	return h.builds[project], nil
 }
 
-func (h *fakeHistory) ExportTree(ctx context.Context, project, commit, dst string) ([]ranges.Skip, error) {
-	return nil, errors.New("fakeHistory: ExportTree is not used by these tests")
+func (h *fakeHistory) Checkout(ctx context.Context, project, base, head, dst string) ([]ranges.Skip, error) {
+	return nil, errors.New("fakeHistory: Checkout is not used by these tests")
 }
 
 // writeGuard counts writes to the registry repository (pushes and GitHub
@@ -378,6 +378,10 @@ func (f *fakeForge) UpsertComment(ctx context.Context, number int, marker, body 
 		return fmt.Errorf("comment on #%d does not start with its marker", number)
 	}
 	return nil
+}
+
+func (f *fakeForge) CommentBody(ctx context.Context, number int, marker string) (string, error) {
+	return "", nil
 }
 
 func (f *fakeForge) PublishCheck(ctx context.Context, c github.Check) error {

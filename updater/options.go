@@ -42,6 +42,7 @@ type Options struct {
 	Review        ReviewMode    // builtin, command, dispatch or off
 	ReviewerCmd   string        // the agent command for --review command
 	ReviewTimeout time.Duration // for the agent
+	Agent         AgentOptions  // the agent's sandbox and inference proxy
 	ReviewRepo    string        // owner/name receiving repository_dispatch for --review dispatch
 	ReportDir     string        // where review reports are written (an Actions artifact); "" = none
 	FailOn        review.FailOn // lowest risk failing the security-review check; zero = review.DefaultFailOn

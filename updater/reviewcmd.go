@@ -25,6 +25,7 @@ type ReviewOptions struct {
 	Review        ReviewMode    // builtin or command
 	ReviewerCmd   string
 	ReviewTimeout time.Duration
+	Agent         AgentOptions // the agent's sandbox and inference proxy
 	CacheDir      string
 	Timeout       time.Duration // for resolving the followed ref
 	Stdout        io.Writer
@@ -94,7 +95,7 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 		directory = bc.Directory
 		opts.Logger.Warn("source.directory moved upstream", "server", opts.Server, "from", src.Directory, "to", bc.Directory)
 	}
-	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, fetchTimeout: opts.Timeout, failOn: opts.FailOn, log: opts.Logger}
+	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, fetchTimeout: opts.Timeout, failOn: opts.FailOn, agent: opts.Agent, log: opts.Logger}
 	_, rev := r.review(ctx, reviewSubject{
 		server: opts.Server, project: src.Project, ref: ref, directory: directory, base: opts.Base, head: opts.Head, opts: ropts,
 	})

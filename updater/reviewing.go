@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -30,21 +29,45 @@ type reviewed struct {
 // inspect computes the upstream range of a bump and reviews it.
 func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
-	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout, fetchTimeout: p.opts.Timeout, failOn: p.opts.FailOn, log: p.log}
-	rng, rev := r.review(ctx, reviewSubject{
+	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout,
+		fetchTimeout: p.opts.Timeout, failOn: p.opts.FailOn, agent: p.opts.Agent, log: p.log}
+	subject := reviewSubject{
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.reviewDirectory(), base: d.Current, head: d.Target,
 		opts: review.Options{TagMoved: d.TagMoved},
-	})
+	}
+	if p.opts.Review == ReviewCommand && !p.opts.Agent.FullReview && w.step.pr != nil {
+		subject.previous = p.previousAgentReview(ctx, d.Server, w.step.pr.Number)
+	}
+	rng, rev := r.review(ctx, subject)
 	w.rng, w.review = rng, rev
 	if rng != nil && rng.Comparable() {
 		d.Commits = rng.TotalCommits
 	}
 }
 
+// previousAgentReview reads what the agent's last review of a PR
+// recorded in the bot's report comment; nil when nothing usable is there
+// (the agent then reviews the whole range).
+func (p *pass) previousAgentReview(ctx context.Context, server string, number int) *review.AgentRecord {
+	body, err := p.deps.forge.CommentBody(ctx, number, reviewMarker)
+	if err != nil {
+		p.log.Warn("cannot read the previous review; the agent reviews the whole range", "server", server, "err", err)
+		return nil
+	}
+	rec, ok := review.ParseAgentRecord(body)
+	if !ok {
+		return nil
+	}
+	return &rec
+}
+
 // reviewSubject is the upstream change a review looks at.
 type reviewSubject struct {
 	server, project, ref, directory, base, head string
 	opts                                        review.Options // facts the pass knows beyond the range
+	// previous is the agent's recorded review of an earlier range of the
+	// same PR, if any.
+	previous *review.AgentRecord
 }
 
 // reviewer runs the differential review of a range: the built-in rules,
@@ -55,10 +78,11 @@ type reviewer struct {
 	cmd     string
 	timeout time.Duration // the agent's run
 	// fetchTimeout bounds each read of the upstream (the range, the
-	// agent's copy of the code), as --timeout bounds its resolution: a
-	// hung upload-pack costs that server its review, never the pass.
+	// agent's checkout), as --timeout bounds its resolution: a hung
+	// upload-pack costs that server its review, never the pass.
 	fetchTimeout time.Duration
 	failOn       review.FailOn // the check's threshold, named in the report
+	agent        AgentOptions
 	log          *slog.Logger
 }
 
@@ -94,68 +118,76 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 	}
 	res := review.Review(rng, s.opts)
 	if r.mode == ReviewCommand {
-		res = review.Combine(res, r.runAgent(ctx, s))
+		res = review.Combine(res, r.agentReview(ctx, s))
 	}
 	meta := review.MetaFor(s.server, rng)
 	meta.FailOn = r.failOn
 	return rng, &reviewed{result: res, meta: meta}
 }
 
-// runAgent gives the configured agent reviewer a read-only copy of the
-// upstream at the new pin and takes back only its report and labels.
-func (r reviewer) runAgent(ctx context.Context, s reviewSubject) *review.Result {
-	dir, err := os.MkdirTemp("", "updater-review-")
+// agentReview pays for the agent once per head: the same range as the
+// recorded one keeps its verdict, a head that moved on from the recorded
+// one is reviewed from there with the previous report as context, and
+// anything else (no record, another base, history rewritten) in full.
+func (r reviewer) agentReview(ctx context.Context, s reviewSubject) *review.Result {
+	if prev := s.previous; prev != nil && prev.Base == s.base {
+		if prev.Head == s.head {
+			r.log.Info("agent verdict carried over: the range is unchanged", "server", s.server)
+			return review.CarriedAgent(*prev)
+		}
+		if ok, err := r.history.IsAncestor(ctx, s.project, s.ref, prev.Head, s.head); err == nil && ok {
+			r.log.Info("agent reviews the new commits only", "server", s.server, "from", prev.Head)
+			return review.WithPrevious(r.runAgent(ctx, s, prev), *prev)
+		}
+	}
+	return r.runAgent(ctx, s, nil)
+}
+
+// runAgent gives the configured agent reviewer a read-only git checkout
+// of the upstream at the new pin (the old one reachable) and takes back
+// only its report and labels. With prev it reviews prev.Head..head only,
+// prev's report given as context.
+func (r reviewer) runAgent(ctx context.Context, s reviewSubject, prev *review.AgentRecord) *review.Result {
+	base, previousReport := s.base, ""
+	if prev != nil {
+		base, previousReport = prev.Head, prev.Report
+		if previousReport == "" {
+			previousReport = "(The previous report was not kept.)\n"
+		}
+	}
+	var skipped []ranges.Skip
+	res, err := review.RunAgent(ctx, review.AgentSpec{
+		Command:        r.cmd,
+		PreviousReport: previousReport,
+		Checkout: func(ctx context.Context, dst string) error {
+			fctx, cancel := r.fetchCtx(ctx)
+			defer cancel()
+			var err error
+			skipped, err = r.history.Checkout(fctx, s.project, base, s.head, dst)
+			if len(skipped) > 0 {
+				r.log.Info("left out of the agent's checkout", "server", s.server, "files", len(skipped))
+			}
+			return err
+		},
+		Base:      base,
+		Head:      s.head,
+		Project:   s.project,
+		Directory: s.directory,
+		Timeout:   r.timeout,
+		Sandbox:   r.agent.Sandbox,
+		Tools:     r.agent.Tools,
+		Inference: r.agent.Inference,
+	})
 	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
 	}
-	defer os.RemoveAll(dir)
-	// The agent may run as another user (a root bot drops it to nobody):
-	// it must be able to reach the read-only code.
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
-	}
-	code := filepath.Join(dir, "code")
-	if err := os.Mkdir(code, 0o755); err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
-	}
-	defer upstream.RemoveExport(code)
-	fctx, cancel := r.fetchCtx(ctx)
-	skipped, err := r.history.ExportTree(fctx, s.project, s.head, code)
-	cancel()
-	if err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: exporting the code: "+err.Error())
-	}
-	if len(skipped) > 0 {
-		r.log.Info("left out of the agent's copy", "server", s.server, "files", len(skipped))
-	}
-	res, err := r.runAgentOn(ctx, s, code)
-	if err != nil {
-		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
+	if res.AgentLog != "" && len(res.Findings) > 0 && res.Findings[0].Rule == review.RuleAgentReview {
+		r.log.Warn("agent reviewer failed", "server", s.server, "log", res.AgentLog)
 	}
 	if out := review.ExportSkipped(skipped); out != nil {
 		return review.Combine(out, res)
 	}
 	return res
-}
-
-// runAgentOn runs the agent on the exported code.
-func (r reviewer) runAgentOn(ctx context.Context, s reviewSubject, code string) (*review.Result, error) {
-	res, err := review.RunAgent(ctx, review.AgentSpec{
-		Command:   r.cmd,
-		CodeDir:   code,
-		Base:      s.base,
-		Head:      s.head,
-		Project:   s.project,
-		Directory: s.directory,
-		Timeout:   r.timeout,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if res.AgentLog != "" && len(res.Findings) > 0 && res.Findings[0].Rule == review.RuleAgentReview {
-		r.log.Warn("agent reviewer failed", "server", s.server, "log", res.AgentLog)
-	}
-	return res, nil
 }
 
 // publishReview puts a review where maintainers decide: the risk labels
@@ -185,7 +217,11 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 			return fmt.Errorf("publishing the review check: %w", err)
 		}
 	}
-	if err := p.deps.forge.UpsertComment(ctx, number, reviewMarker, reviewMarker+"\n"+report); err != nil {
+	body := reviewMarker + "\n"
+	if rec := res.AgentRecordLine(meta.Base, meta.Head); rec != "" {
+		body += rec + "\n"
+	}
+	if err := p.deps.forge.UpsertComment(ctx, number, reviewMarker, body+report); err != nil {
 		return fmt.Errorf("publishing the review comment: %w", err)
 	}
 	if err := p.replaceRiskLabels(ctx, number, current, res.Labels()); err != nil {
@@ -211,7 +247,7 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 // already pending costs no write.
 func (p *pass) markPending(ctx context.Context, pr *github.PullRequest) error {
 	var want []string
-	if p.opts.Review != "off" {
+	if p.opts.Review != ReviewOff {
 		want = []string{review.LabelPending}
 	}
 	if err := p.replaceRiskLabels(ctx, pr.Number, pr.Labels, want); err != nil {

@@ -56,6 +56,8 @@ func envSample(t *testing.T, f *flag.Flag) (value, want string) {
 		return "", ""
 	case "*review.FailOn":
 		return "critical", "critical"
+	case "*agentbox.Mode":
+		return "none", "none"
 	case "*main.stringList":
 		return "a, b,c", "a,b,c"
 	default:

@@ -21,9 +21,9 @@ import (
 	"syscall"
 
 	"github.com/lmittmann/tint"
-	"golang.org/x/term"
-
 	"github.com/mcp-registry/updater/updater"
+	"github.com/mcp-registry/updater/updater/agentbox"
+	"golang.org/x/term"
 )
 
 const (
@@ -33,6 +33,11 @@ const (
 )
 
 func main() {
+	// Inside an agent's sandbox this binary is only the forwarder to the
+	// inference proxy (see package agentbox).
+	if len(os.Args) > 1 && os.Args[1] == agentbox.ForwardCommand {
+		os.Exit(agentbox.ForwardMain(os.Args[2:]))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

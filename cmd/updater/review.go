@@ -25,9 +25,14 @@ func reviewCommand() command {
 			fs.StringVar((*string)(&o.Review), "review", string(d.Review), "builtin, or command to add the agent reviewer")
 			fs.StringVar(&o.ReviewerCmd, "reviewer-cmd", "", "agent reviewer command for --review command")
 			fs.DurationVar(&o.ReviewTimeout, "review-timeout", d.ReviewTimeout, "time allowed for the agent reviewer")
+			agent := agentFlags(fs, e)
 			fs.StringVar(&o.CacheDir, "cache-dir", "", "cache of upstream clones (default: the user cache dir)")
 			fs.DurationVar(&o.Timeout, "timeout", d.Timeout, "time allowed to resolve the upstream")
 			return func(ctx context.Context) error {
+				var err error
+				if o.Agent, err = agent(); err != nil {
+					return err
+				}
 				o.Stdout = e.stdout
 				o.Logger = e.logger
 				return updater.ReviewRange(ctx, o)

@@ -53,6 +53,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.StringVar((*string)(&o.Review), "review", string(o.Review), "differential review: builtin, command, dispatch or off")
 	fs.StringVar(&o.ReviewerCmd, "reviewer-cmd", "", "agent reviewer command for --review command (run with sh -c, no token, no network of ours)")
 	fs.DurationVar(&o.ReviewTimeout, "review-timeout", o.ReviewTimeout, "time allowed for the agent reviewer")
+	agent := agentFlags(fs, e)
 	fs.StringVar(&o.ReviewRepo, "review-repo", "", "owner/name receiving the security-review repository_dispatch for --review dispatch")
 	o.FailOn = review.DefaultFailOn
 	fs.Var(&o.FailOn, "fail-on", "lowest review risk that fails the security-review check: critical, high or medium (critical = the reference registry's mapping)")
@@ -79,6 +80,9 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 		o.GitHub.ServerURL = e.getenv("GITHUB_SERVER_URL")
 		o.GitHub.StepSummary = e.getenv("GITHUB_STEP_SUMMARY")
 		if o.GitHub.Token, err = readToken(tokenFile, e.getenv); err != nil {
+			return o, err
+		}
+		if o.Agent, err = agent(); err != nil {
 			return o, err
 		}
 		if appID != 0 {

@@ -69,9 +69,11 @@ func TestTokenNeverLeaks(t *testing.T) {
 	if err := os.Chmod(dumps, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	agent := fmt.Sprintf(`d=%s; env > "$d/env.$$"; cat "/proc/$PPID/environ" > "$d/parent-environ.$$" 2>&1; `+
+	// Sandboxed (the default), the dump directory is out of reach: the
+	// dumps then go into the report, which the test reads too.
+	agent := fmt.Sprintf(`d=%s; [ -d "$d" ] || d=$(mktemp -d); env > "$d/env.$$"; cat "/proc/$PPID/environ" > "$d/parent-environ.$$" 2>&1; `+
 		`cat /proc/[0-9]*/environ > "$d/all-environ.$$" 2>/dev/null; ps -eo args > "$d/ps.$$" 2>&1; `+
-		`{ echo "# Agent"; echo; echo "My environment:"; env; } > "$REVIEW_OUTPUT_DIR/report.md"; `+
+		`{ echo "# Agent"; echo; echo "My environment:"; env; cat "$d"/*; } > "$REVIEW_OUTPUT_DIR/report.md"; `+
 		`echo security-risk:low > "$REVIEW_OUTPUT_DIR/labels.txt"`, dumps)
 
 	cache, reports, summary, stepSummary := filepath.Join(work, "cache"), filepath.Join(work, "reports"), filepath.Join(work, "summary.md"), filepath.Join(work, "step-summary.md")
@@ -139,7 +141,8 @@ func TestTokenNeverLeaks(t *testing.T) {
 	// 3. Again with the token from a file and text logs: the failures
 	//    repeat, the PR is updated in place.
 	good.repo.Commit("main", "more", gittest.Files(map[string]string{"src/main.go": "package main // more\n"}))
-	cliRun(exitFailed, env, append([]string{"run", "--token-file", tokenFile, "--review", "command", "--reviewer-cmd", agent,
+	//    This pass runs the agent unsandboxed, as --agent-sandbox none does.
+	cliRun(exitFailed, env, append([]string{"run", "--token-file", tokenFile, "--agent-sandbox", "none", "--review", "command", "--reviewer-cmd", agent,
 		"--review-timeout", "1m", "--report-dir", reports}, common("text")...)...)
 	gh.SetFault(nil)
 	// 4. validate --online, which reads the registry and the upstreams.

@@ -58,22 +58,34 @@ func (c *Cache) ExportTree(ctx context.Context, project, commit, dst string) ([]
 	if err != nil {
 		return nil, err
 	}
-	if err := checkEmptyDir(dst); err != nil {
-		return nil, err
-	}
-	repo, done, err := c.open(ctx, project)
+	repo, done, err := c.openForExport(ctx, project, "export", dst, h)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	missing, err := repo.ensure(ctx, "", h)
-	if err != nil {
-		return nil, err
-	}
-	if len(missing) > 0 {
-		return nil, upstreamError(project, "export", fmt.Errorf("commit %s not found upstream", h))
-	}
 	return exportTree(ctx, repo.st, h, dst, c.opts.Export)
+}
+
+// openForExport checks that dst is an empty directory and opens the
+// project's cache with the commits in it (fetched if missing); done
+// releases it.
+func (c *Cache) openForExport(ctx context.Context, project, op, dst string, commits ...plumbing.Hash) (*upstreamRepo, func(), error) {
+	if err := checkEmptyDir(dst); err != nil {
+		return nil, nil, err
+	}
+	repo, done, err := c.open(ctx, project)
+	if err != nil {
+		return nil, nil, err
+	}
+	missing, err := repo.ensure(ctx, "", commits...)
+	if err == nil && len(missing) > 0 {
+		err = upstreamError(project, op, fmt.Errorf("commit %s not found upstream", missing[0]))
+	}
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return repo, done, nil
 }
 
 func checkEmptyDir(dst string) error {

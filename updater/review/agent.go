@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,17 +14,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mcp-registry/updater/updater/agentbox"
+	"github.com/mcp-registry/updater/updater/inference"
 	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // AgentSpec describes one run of an agent reviewer: an untrusted command
-// that reads a copy of the code and writes report.md and labels.txt.
+// that reads a checkout of the code and writes report.md and labels.txt.
 type AgentSpec struct {
-	// Command is run by /bin/sh -c, in CodeDir.
+	// Command is run by /bin/sh -c, in the code directory.
 	Command string
-	// CodeDir is a read-only copy of the upstream at Head (with Base
-	// reachable), prepared by the caller.
-	CodeDir string
+	// Checkout writes the code under review into dst, an empty directory
+	// RunAgent makes in the review's private directory: a git checkout at
+	// Head with Base reachable. The agent gets it read-only.
+	Checkout func(ctx context.Context, dst string) error
 
 	// Base and Head are the commit SHAs of the range; Project and
 	// Directory the upstream URL and source.directory.
@@ -36,10 +40,26 @@ type AgentSpec struct {
 	// Names that look like credentials, or that override the ones
 	// RunAgent sets, are refused.
 	Env []string
-	// RunAsRoot keeps root for the command when the bot runs as root.
-	// Otherwise it runs as nobody (65534), and CodeDir must be readable by
-	// everyone. Set it only for a command that contains the agent itself,
-	// such as `docker compose run` of the example reviewer.
+
+	// PreviousReport, when set, is the agent's report on an earlier range
+	// of the same bump: the agent gets it read-only as a file named by
+	// REVIEW_PREVIOUS_REPORT (an incremental review, Base being the
+	// previously reviewed head).
+	PreviousReport string
+
+	// Sandbox is how the agent is contained; the zero value is bwrap.
+	Sandbox agentbox.Mode
+	// Tools are host directories bound read-only into the sandbox at
+	// their own path (an agent CLI installed with npm --prefix).
+	Tools []string
+	// Inference, when set, starts a key-injecting proxy for this review
+	// and points ANTHROPIC_BASE_URL and OPENAI_BASE_URL at it.
+	Inference *inference.Config
+	// RunAsRoot keeps root for the command when the bot runs as root and
+	// the sandbox is none. Otherwise a root bot runs an unsandboxed agent
+	// as nobody (65534) and each sandbox as a user id of its own. Set it only for a command that contains
+	// the agent itself, such as `docker compose run` of the example
+	// reviewer.
 	RunAsRoot bool
 }
 
@@ -63,6 +83,8 @@ const (
 	envReviewDirectory = "REVIEW_DIRECTORY"
 	envReviewCodeDir   = "REVIEW_CODE_DIR"
 	envReviewOutputDir = "REVIEW_OUTPUT_DIR"
+	envReviewPrevious  = "REVIEW_PREVIOUS_REPORT"
+	previousReportFile = "previous-report.md"
 )
 
 var (
@@ -71,17 +93,28 @@ var (
 	commitSHA  = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
 )
 
-// RunAgent runs the agent reviewer in a scrubbed environment and its own
-// process group, then takes only output/report.md and output/labels.txt.
-// On Linux the bot's process is made non-dumpable first, and a root bot
-// runs the agent as nobody (see AgentSpec.RunAsRoot), so the agent cannot
-// read the token from the bot's /proc environment either. That is a floor:
-// run an agent that needs isolation in a container
-// (examples/agent-reviewer).
+// agentDirs are the host directories of one run, all inside one private
+// directory (0700) that only this run's sandbox has bound in.
+type agentDirs struct {
+	work, code, output, run string
+	context                 string // holds the previous report, if any
+	home, tmp               string // unsandboxed runs only
+}
+
+// RunAgent runs the agent reviewer and takes only output/report.md and
+// output/labels.txt. By default the agent runs in a bubblewrap sandbox of
+// its own (package agentbox): no network but the inference proxy, no host
+// processes, a read-only root, the code read-only, one writable output
+// directory, and every process killed when the run ends. With
+// Sandbox none it runs as a plain child in a scrubbed environment and its
+// own process group (nobody when the bot is root), and the report says so.
+// A root bot runs each sandbox as a user id of its own (agentUser).
+// On Linux the bot's process is made non-dumpable first either way.
 //
 // A failed, timed-out or malformed agent yields a Result with a high
 // agent-review finding, never a pass and never an error. Errors are for a
-// spec the caller got wrong and for ctx being cancelled.
+// spec the caller got wrong, a sandbox that cannot be made (never a
+// silent unsandboxed run), and ctx being cancelled.
 func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	if err := a.validate(); err != nil {
 		return nil, err
@@ -94,37 +127,69 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	if maxReport <= 0 {
 		maxReport = DefaultMaxReportBytes
 	}
+	sandboxed := a.Sandbox == agentbox.Bwrap
+	uid := agentUser(sandboxed, a.RunAsRoot && !sandboxed)
+	if sandboxed {
+		if err := agentbox.Probe(ctx, func(cmd *exec.Cmd) error { return isolateProcess(cmd, uid) }); err != nil {
+			return nil, fmt.Errorf("agent reviewer: %w", err)
+		}
+	}
 
-	work, err := os.MkdirTemp("", "updater-agent-")
+	d, err := makeAgentDirs(sandboxed)
 	if err != nil {
 		return nil, fmt.Errorf("agent reviewer: %w", err)
 	}
-	defer removeTree(work)
-	home, tmp, out := filepath.Join(work, "home"), filepath.Join(work, "tmp"), filepath.Join(work, "output")
-	for _, d := range []string{home, tmp, out} {
-		if err := os.Mkdir(d, 0o700); err != nil {
+	defer removeTree(d.work)
+	if err := a.Checkout(ctx, d.code); err != nil {
+		return nil, fmt.Errorf("agent reviewer: checking out the code: %w", err)
+	}
+	if a.PreviousReport != "" {
+		if err := os.WriteFile(filepath.Join(d.context, previousReportFile), []byte(a.PreviousReport), 0o644); err != nil {
 			return nil, fmt.Errorf("agent reviewer: %w", err)
 		}
 	}
 
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(runCtx, "/bin/sh", "-c", a.Command)
-	cmd.Dir = a.CodeDir
-	cmd.Env = a.environ(home, tmp, out)
+	var cmd *exec.Cmd
+	if sandboxed {
+		cmd, err = a.sandboxCommand(runCtx, d)
+	} else {
+		cmd = exec.CommandContext(runCtx, "/bin/sh", "-c", a.Command)
+		cmd.Dir = d.code
+		cmd.Env = a.environ(d.home, d.tmp, d.code, d.output, d.context)
+	}
+	if err != nil {
+		return nil, err
+	}
 	// Stdout and Stderr are the same comparable writer, so exec calls its
 	// Write from one goroutine at a time.
 	logBuf := &cappedBuffer{limit: maxAgentLog}
 	cmd.Stdout, cmd.Stderr = logBuf, logBuf
 	cmd.WaitDelay = agentWaitDelay
-	if err := isolateProcess(cmd, a.RunAsRoot, work, home, tmp, out); err != nil {
+	writable := []string{d.work, d.output, d.run}
+	if !sandboxed {
+		writable = append(writable, d.home, d.tmp)
+	}
+	if err := isolateProcess(cmd, uid, writable...); err != nil {
+		return nil, err
+	}
+	proxy, err := a.startProxy(d, sandboxed, cmd)
+	if err != nil {
 		return nil, err
 	}
 	protectEnvironment()
 
 	runErr := cmd.Run()
-	// Children the agent left running in the background go too.
+	// Children the agent left running in the background go too (in the
+	// sandbox they died with its PID namespace already).
 	_ = killProcessGroup(cmd)
+	closeExtraFiles(cmd)
+	run := &AgentRun{Sandbox: a.Sandbox}
+	if proxy != nil {
+		u := proxy.Close()
+		run.Usage = &u
+	}
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("agent reviewer: %w", ctx.Err())
 	}
@@ -141,21 +206,135 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 			problems = append(problems, "did not run: "+runErr.Error())
 		}
 	}
-	res := agentResult(collectAgentOutput(out, maxReport), problems)
+	res := agentResult(collectAgentOutput(d.output, maxReport), problems)
 	res.AgentLog = mdsafe.Text(logBuf.String(), true)
+	res.AgentRun = run
 	return res, nil
+}
+
+func makeAgentDirs(sandboxed bool) (agentDirs, error) {
+	work, err := os.MkdirTemp("", "updater-agent-")
+	if err != nil {
+		return agentDirs{}, err
+	}
+	d := agentDirs{work: work, code: filepath.Join(work, "code"), output: filepath.Join(work, "output"), run: filepath.Join(work, "run"),
+		context: filepath.Join(work, "context")}
+	dirs := map[string]os.FileMode{d.code: 0o755, d.output: 0o700, d.run: 0o700, d.context: 0o755}
+	if !sandboxed {
+		d.home, d.tmp = filepath.Join(work, "home"), filepath.Join(work, "tmp")
+		dirs[d.home], dirs[d.tmp] = 0o700, 0o700
+	}
+	for dir, mode := range dirs {
+		if err := os.Mkdir(dir, mode); err != nil {
+			removeTree(work)
+			return agentDirs{}, err
+		}
+	}
+	return d, nil
+}
+
+// sandboxCommand is the bwrap command of a run. The forwarder (this
+// program) is handed to bwrap as an open file it copies in, so it need not
+// be readable by the sandbox's user on the host.
+func (a AgentSpec) sandboxCommand(ctx context.Context, d agentDirs) (*exec.Cmd, error) {
+	spec := agentbox.Spec{
+		Code: d.code, Output: d.output, Tools: a.Tools,
+		Env:  a.environ(agentbox.HomeDir, agentbox.ScratchDir, agentbox.CodeDir, agentbox.OutputDir, agentbox.ContextDir),
+		Argv: []string{"/bin/sh", "-c", a.Command},
+	}
+	var forwarder *os.File
+	if a.PreviousReport != "" {
+		spec.Context = d.context
+	}
+	if a.Inference != nil {
+		// The forwarder is this program (agentbox.ForwardCommand).
+		path, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("agent reviewer: the forwarder: %w", err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("agent reviewer: the forwarder: %w", err)
+		}
+		forwarder = f
+		spec.Socket, spec.ForwarderFD = filepath.Join(d.run, "inference.sock"), 3
+		spec.Env = append(spec.Env, inferenceEnv("http://"+agentbox.ForwardAddr)...)
+	}
+	cmd, err := agentbox.Command(ctx, spec)
+	if err != nil {
+		if forwarder != nil {
+			forwarder.Close()
+		}
+		return nil, fmt.Errorf("agent reviewer: %w", err)
+	}
+	if forwarder != nil {
+		cmd.ExtraFiles = []*os.File{forwarder}
+	}
+	return cmd, nil
+}
+
+func closeExtraFiles(cmd *exec.Cmd) {
+	for _, f := range cmd.ExtraFiles {
+		f.Close()
+	}
+}
+
+// inferenceEnv points both SDK families at the proxy, with a placeholder
+// key: the real one never enters the agent's environment.
+func inferenceEnv(base string) []string {
+	return []string{
+		"ANTHROPIC_BASE_URL=" + base,
+		"ANTHROPIC_API_KEY=" + inference.PlaceholderKey,
+		"OPENAI_BASE_URL=" + base + "/v1",
+		"OPENAI_API_KEY=" + inference.PlaceholderKey,
+	}
+}
+
+// startProxy starts this review's inference proxy: on a unix socket in
+// the run directory for a sandbox, on loopback for an unsandboxed agent
+// (whose environment then points there).
+func (a AgentSpec) startProxy(d agentDirs, sandboxed bool, cmd *exec.Cmd) (*inference.Proxy, error) {
+	if a.Inference == nil {
+		return nil, nil
+	}
+	var ln net.Listener
+	var err error
+	if sandboxed {
+		sock := filepath.Join(d.run, "inference.sock")
+		if ln, err = net.Listen("unix", sock); err == nil {
+			// The run directory (0700) is the guard; the sandbox's user
+			// must be able to connect.
+			err = os.Chmod(sock, 0o666)
+		}
+	} else {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+		if err == nil {
+			cmd.Env = append(cmd.Env, inferenceEnv("http://"+ln.Addr().String())...)
+		}
+	}
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		return nil, fmt.Errorf("agent reviewer: inference proxy: %w", err)
+	}
+	p, err := inference.Serve(*a.Inference, ln)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("agent reviewer: %w", err)
+	}
+	return p, nil
 }
 
 func (a AgentSpec) validate() error {
 	if strings.TrimSpace(a.Command) == "" {
 		return errors.New("agent reviewer: no command")
 	}
-	st, err := os.Stat(a.CodeDir)
-	if err != nil {
-		return fmt.Errorf("agent reviewer: code directory: %w", err)
+	if a.Checkout == nil {
+		return errors.New("agent reviewer: no checkout of the code")
 	}
-	if !st.IsDir() {
-		return fmt.Errorf("agent reviewer: code directory %s is not a directory", a.CodeDir)
+	if _, err := agentbox.ParseMode(a.Sandbox.String()); err != nil {
+		return fmt.Errorf("agent reviewer: %w", err)
 	}
 	for _, sha := range []string{a.Base, a.Head} {
 		if !commitSHA.MatchString(sha) {
@@ -181,32 +360,37 @@ func reservedEnv(name string) bool {
 	case "PATH", "HOME", "LANG", "TMPDIR":
 		return true
 	}
-	return strings.HasPrefix(name, "REVIEW_")
+	return strings.HasPrefix(name, "REVIEW_") || strings.HasPrefix(name, "GIT_CONFIG_") ||
+		strings.HasPrefix(name, "ANTHROPIC_") || strings.HasPrefix(name, "OPENAI_")
 }
 
 // environ builds the agent's environment from nothing: never the bot's own,
-// which holds the GitHub token.
-func (a AgentSpec) environ(home, tmp, out string) []string {
-	path := os.Getenv("PATH")
-	if path == "" {
-		path = defaultPath
-	}
-	codeDir, err := filepath.Abs(a.CodeDir)
-	if err != nil {
-		codeDir = a.CodeDir
+// which holds the GitHub token. Paths are as the agent sees them.
+func (a AgentSpec) environ(home, tmp, code, out, context string) []string {
+	// Inside the sandbox only the system directories exist; outside, the
+	// bot's own PATH finds the agent's tools.
+	path := defaultPath
+	if host := os.Getenv("PATH"); host != "" && a.Sandbox == agentbox.None {
+		path = host
 	}
 	env := []string{
 		"PATH=" + path,
 		"HOME=" + home,
 		"LANG=C.UTF-8",
 		"TMPDIR=" + tmp,
+		// The checkout belongs to another user as the agent sees it; git
+		// would refuse it as of dubious ownership. Command-line scope.
+		"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*",
 		envReviewMode + "=differential",
 		envReviewBase + "=" + a.Base,
 		envReviewHead + "=" + a.Head,
 		envReviewProject + "=" + a.Project,
 		envReviewDirectory + "=" + a.Directory,
-		envReviewCodeDir + "=" + codeDir,
+		envReviewCodeDir + "=" + code,
 		envReviewOutputDir + "=" + out,
+	}
+	if a.PreviousReport != "" {
+		env = append(env, envReviewPrevious+"="+filepath.Join(context, previousReportFile))
 	}
 	return append(env, a.Env...)
 }

@@ -176,6 +176,7 @@ func agentResult(out agentOutput, runProblems []string) *Result {
 		})
 	}
 	res := newResult(findings, ModeAgent)
+	res.agentVerdict = &agentVerdict{risk: risk, blocked: out.blocked, complete: len(problems) == 0}
 	res.AgentReport = out.report
 	res.AgentDroppedLabels = len(out.dropped)
 	return res

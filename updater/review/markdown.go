@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/updater/agentbox"
 	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
@@ -115,6 +116,7 @@ func (r *Result) render(meta ReportMeta, full bool) string {
 	r.writeTools(&b, full)
 	r.writeScope(&b, meta)
 	r.writeFindings(&b, meta, inScope, outScope, full)
+	r.writeAgentRun(&b)
 	if r.AgentReport != "" {
 		b.WriteString("## Agent Report\n\n")
 		b.WriteString("The agent reviewer's own report, quoted as untrusted text:\n\n")
@@ -532,4 +534,24 @@ func (r *Result) CheckSummary(limit int) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// writeAgentRun says how the agent was contained, truthfully: an
+// unsandboxed run is named as such.
+func (r *Result) writeAgentRun(b *strings.Builder) {
+	run := r.AgentRun
+	if run == nil {
+		return
+	}
+	b.WriteString("## Agent Run\n\n")
+	switch run.Sandbox {
+	case agentbox.Bwrap:
+		b.WriteString("- **Sandbox**: bubblewrap: no network, no host processes, the code read-only, one writable output directory\n")
+	default:
+		b.WriteString("- **Sandbox**: none: **the agent ran unsandboxed** (`--agent-sandbox none`), with the bot's network and file system\n")
+	}
+	if run.Usage != nil {
+		fmt.Fprintf(b, "- **Inference**: %s\n", run.Usage)
+	}
+	b.WriteString("\n")
 }

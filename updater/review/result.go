@@ -2,10 +2,14 @@ package review
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mcp-registry/updater/updater/agentbox"
+	"github.com/mcp-registry/updater/updater/inference"
 )
 
 // Mode says who reviewed, as recorded in Result.Mode.
@@ -49,6 +53,31 @@ type Result struct {
 	AgentLog string `json:"-"`
 	// AgentDroppedLabels counts labels the agent proposed outside the allow-list.
 	AgentDroppedLabels int `json:"agent_dropped_labels,omitempty"`
+	// AgentRun says how the agent ran: sandboxed or not, and what it
+	// spent through the inference proxy. Nil without an agent.
+	AgentRun *AgentRun `json:"agent_run,omitempty"`
+
+	// agentVerdict is the agent's own verdict, kept through Combine so
+	// the published review can record it (see AgentRecord).
+	agentVerdict *agentVerdict
+}
+
+// AgentRun is how one agent run was contained and what it used.
+type AgentRun struct {
+	// Sandbox is the containment the agent ran in (bwrap or none).
+	Sandbox agentbox.Mode `json:"-"`
+	// Usage is what the agent spent through the inference proxy; nil
+	// when it was given none.
+	Usage *inference.Usage `json:"inference,omitempty"`
+}
+
+// MarshalJSON writes the sandbox by name.
+func (a AgentRun) MarshalJSON() ([]byte, error) {
+	type plain AgentRun
+	return json.Marshal(struct {
+		Sandbox string `json:"sandbox"`
+		plain
+	}{a.Sandbox.String(), plain(a)})
 }
 
 // newResult sorts findings and derives risk and blocking from them.
@@ -127,6 +156,8 @@ func Combine(builtin, agent *Result) *Result {
 	res.AgentReport = agent.AgentReport
 	res.AgentLog = agent.AgentLog
 	res.AgentDroppedLabels = agent.AgentDroppedLabels
+	res.AgentRun = agent.AgentRun
+	res.agentVerdict = agent.agentVerdict
 	return res
 }
 
