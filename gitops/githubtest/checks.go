@@ -18,6 +18,7 @@ type CheckRun struct {
 	Summary    string
 	Text       string
 	DetailsURL string
+	App        string // slug of the App that created it (BotApp through the API)
 }
 
 // Status is a commit status.
@@ -61,7 +62,7 @@ func (s *Server) createCheckRun(w http.ResponseWriter, r *http.Request) {
 	}
 	run := &CheckRun{
 		ID: s.newIDLocked(), Name: in.Name, HeadSHA: in.HeadSHA,
-		Status: in.GetStatus(), Conclusion: in.GetConclusion(), DetailsURL: in.GetDetailsURL(),
+		Status: in.GetStatus(), Conclusion: in.GetConclusion(), DetailsURL: in.GetDetailsURL(), App: BotApp,
 	}
 	if run.Status == "" {
 		run.Status = "queued"

@@ -28,6 +28,10 @@ type PullRequest struct {
 	UpdatedAt time.Time
 	ClosedAt  time.Time
 	MergedAt  time.Time
+
+	Draft       bool
+	Unmergeable bool   // GitHub answers mergeable: false (conflicts)
+	MergeMethod string // how the API merged it: squash, merge or rebase
 }
 
 func (p *PullRequest) clone() PullRequest {
@@ -94,6 +98,12 @@ func (s *Server) pullJSON(pr *PullRequest) *github.PullRequest {
 			Ref: github.String(pr.Base), SHA: github.String(s.gitRepo.Head(pr.Base)),
 			Label: github.String(s.Owner + ":" + pr.Base), Repo: repo,
 		},
+	}
+	if pr.Draft {
+		out.Draft = github.Bool(true)
+	}
+	if pr.State == "open" {
+		out.Mergeable = github.Bool(!pr.Unmergeable)
 	}
 	if !pr.ClosedAt.IsZero() {
 		out.ClosedAt = &github.Timestamp{Time: pr.ClosedAt}
