@@ -18,6 +18,7 @@ func plan(f *registry.File, res upstream.Resolution, resolveErr error) Decision 
 		Path:      f.Path,
 		Current:   src.Commit,
 		project:   src.Project,
+		upstream:  src.Upstream,
 		directory: src.Directory,
 		oldBranch: src.Branch,
 		res:       res,

@@ -72,6 +72,9 @@ func prBody(d *Decision, rng *ranges.Range) string {
 		fmt.Fprintf(&b, ", following tag %s → %s", codeSpan(d.oldBranch), codeSpan(d.Branch))
 	}
 	b.WriteString(".\n\n")
+	if d.Publisher != nil {
+		b.WriteString(publisherLine(d.Publisher) + "\n\n")
+	}
 
 	b.WriteString("| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| Upstream | %s |\n", inert(d.project))

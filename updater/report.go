@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/mcp-registry/updater/registry/config"
 )
 
 // Report is the outcome of one pass: a decision per server, in name order.
@@ -40,6 +42,9 @@ type Counts struct {
 	Frozen   int `json:"frozen"`
 	Skipped  int `json:"skipped"`
 	Errors   int `json:"errors"`
+	// BumpsByPublisher counts bumps by trust level (verified, known,
+	// community), when .github/updater.yaml gives trust.
+	BumpsByPublisher map[string]int `json:"bumps_by_publisher,omitempty"`
 }
 
 // Counts of the report.
@@ -49,6 +54,12 @@ func (r *Report) Counts() Counts {
 		switch d.Action {
 		case ActionBump:
 			c.Bump++
+			if d.Publisher != nil {
+				if c.BumpsByPublisher == nil {
+					c.BumpsByPublisher = map[string]int{}
+				}
+				c.BumpsByPublisher[d.Publisher.Trust.String()]++
+			}
 		case ActionUpToDate:
 			c.UpToDate++
 		case ActionHeld:
@@ -131,6 +142,9 @@ func detailWithOutcome(d Decision) string {
 			s += " (blocked)"
 		}
 	}
+	if d.Merge != nil {
+		s += "; " + d.Merge.String()
+	}
 	return strings.TrimPrefix(s, "; ")
 }
 
@@ -197,6 +211,13 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)
 	}
 	b.WriteString("\n")
+	if c.BumpsByPublisher != nil {
+		var parts []string
+		for _, t := range []config.Trust{config.Verified, config.Known, config.Community} {
+			parts = append(parts, fmt.Sprintf("%d %s", c.BumpsByPublisher[t.String()], t))
+		}
+		fmt.Fprintf(&b, "Bumps by publisher: %s.\n\n", strings.Join(parts, ", "))
+	}
 
 	var bumps, errs, others []Decision
 	for _, d := range r.Decisions {
