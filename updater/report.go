@@ -44,7 +44,25 @@ type Counts struct {
 	Errors   int `json:"errors"`
 	// BumpsByPublisher counts bumps by trust level (verified, known,
 	// community), when .github/updater.yaml gives trust.
-	BumpsByPublisher map[string]int `json:"bumps_by_publisher,omitempty"`
+	BumpsByPublisher *TrustCounts `json:"bumps_by_publisher,omitempty"`
+}
+
+// TrustCounts counts by publisher trust level.
+type TrustCounts struct {
+	Verified  int `json:"verified"`
+	Known     int `json:"known"`
+	Community int `json:"community"`
+}
+
+func (t *TrustCounts) add(level config.Trust) {
+	switch level {
+	case config.Verified:
+		t.Verified++
+	case config.Known:
+		t.Known++
+	default:
+		t.Community++
+	}
 }
 
 // Counts of the report.
@@ -56,9 +74,9 @@ func (r *Report) Counts() Counts {
 			c.Bump++
 			if d.Publisher != nil {
 				if c.BumpsByPublisher == nil {
-					c.BumpsByPublisher = map[string]int{}
+					c.BumpsByPublisher = &TrustCounts{}
 				}
-				c.BumpsByPublisher[d.Publisher.Trust.String()]++
+				c.BumpsByPublisher.add(d.Publisher.Trust)
 			}
 		case ActionUpToDate:
 			c.UpToDate++
@@ -211,12 +229,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)
 	}
 	b.WriteString("\n")
-	if c.BumpsByPublisher != nil {
-		var parts []string
-		for _, t := range []config.Trust{config.Verified, config.Known, config.Community} {
-			parts = append(parts, fmt.Sprintf("%d %s", c.BumpsByPublisher[t.String()], t))
-		}
-		fmt.Fprintf(&b, "Bumps by publisher: %s.\n\n", strings.Join(parts, ", "))
+	if t := c.BumpsByPublisher; t != nil {
+		fmt.Fprintf(&b, "Bumps by publisher: %d verified, %d known, %d community.\n\n", t.Verified, t.Known, t.Community)
 	}
 
 	var bumps, errs, others []Decision
