@@ -110,8 +110,8 @@ func (p *pass) mergeOne(ctx context.Context, listed github.PullRequest, file *re
 		f.publisher = p.cfg.PublisherOf(file.Server.Source.Project, file.Server.Source.Upstream)
 	}
 	f.pr.Mergeable = nil // a listing does not say; GetPull does
-	if v, _ := decideMerge(f); v.Outcome == MergeNotAllowed {
-		return v
+	if v, _ := decideMerge(f); v.Outcome == MergeNotAllowed || touched {
+		return v // nothing GitHub says now can change it: no reads
 	}
 
 	fresh, err := p.deps.merger.GetPull(ctx, listed.Number)

@@ -65,6 +65,7 @@ func commands() []command {
 		validateCommand(),
 		pinCommand(),
 		reviewCommand(),
+		mergeCommand(),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/config"
 )
 
 // registryFixture is a registry repository on the GitHub emulator whose
@@ -63,6 +64,9 @@ func (f *registryFixture) checkout() string {
 		if content, ok := f.gh.File("main", registry.ServerPath(name)); ok {
 			files[registry.ServerPath(name)] = content
 		}
+	}
+	if content, ok := f.gh.File("main", config.Path); ok {
+		files[config.Path] = content
 	}
 	return writeRegistry(f.t, files)
 }

@@ -115,7 +115,7 @@ func (g *GitHub) RequiredChecks(ctx context.Context, branch string) ([]string, e
 		return nil, g.fail(op, err)
 	}
 	rc, _, err := g.client.Repositories.GetRequiredStatusChecks(ctx, g.owner, g.name, branch)
-	if statusOf(err) == http.StatusNotFound {
+	if errors.Is(err, github.ErrBranchNotProtected) || statusOf(err) == http.StatusNotFound {
 		return nil, nil
 	}
 	if err != nil {
