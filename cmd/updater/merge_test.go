@@ -284,3 +284,23 @@ func TestPassMergesOnTheNextRun(t *testing.T) {
 		t.Fatal("not merged")
 	}
 }
+
+func TestValidateChecksTheConfiguration(t *testing.T) {
+	root := writeRegistry(t, map[string]string{
+		registry.ServerPath("ok"): serverYAML("ok", "https://github.com/stripe/ok", "", strings.Repeat("a", 40), ""),
+		config.Path:               "publishers:\n  verified: [stripe]\nautomerge:\n  verifed: low\n  method: fast\n",
+	})
+	code, stdout, _ := cli(context.Background(), nil, "validate", "--registry", root)
+	want := `.github/updater.yaml:4: unknown key "verifed" in automerge (did you mean "verified"?)
+.github/updater.yaml:5: automerge.method: "fast" is not squash, merge or rebase
+2 files: 1 valid, 1 invalid
+`
+	if code != exitFailed || stdout != want {
+		t.Fatalf("exit %d, output:\n%s\nwant:\n%s", code, stdout, want)
+	}
+	// A bad configuration stops a pass before anything is read upstream.
+	code, _, stderr := cli(context.Background(), nil, "run", "--dry-run", "--registry", root, "--cache-dir", t.TempDir())
+	if code != exitUsage || !strings.Contains(stderr, `.github/updater.yaml:4: unknown key "verifed"`) {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+}
