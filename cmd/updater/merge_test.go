@@ -304,3 +304,27 @@ func TestValidateChecksTheConfiguration(t *testing.T) {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
 }
+
+// The publisher label and body line follow the configuration; a pass with
+// nothing changed writes nothing.
+func TestPublisherLabelFollowsTheConfiguration(t *testing.T) {
+	f := newMergeFixture(t, time.Time{})
+	f.trustPass()
+	pr, _ := f.botPR("toolkit")
+	f.gh.AddLabel(pr.Number, "needs-docs")
+	f.gh.PushFile("main", config.Path, "publishers:\n  known: [stripe]\n", "stripe is known, not verified")
+
+	f.trustPass()
+	got := f.gh.PR(pr.Number)
+	if contains(got.Labels, "publisher:verified") || !contains(got.Labels, "publisher:known") || !contains(got.Labels, "needs-docs") || !contains(got.Labels, "pin-update") {
+		t.Errorf("labels %v", got.Labels)
+	}
+	if !strings.Contains(got.Body, "\nPublisher: stripe — known\n") || strings.Contains(got.Body, "verified") {
+		t.Errorf("body:\n%s", got.Body)
+	}
+	f.gh.ResetLog()
+	f.trustPass()
+	if w := f.gh.Writes(); len(w) != 0 {
+		t.Fatalf("a pass with nothing changed wrote: %+v", w)
+	}
+}
