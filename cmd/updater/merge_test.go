@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +33,7 @@ automerge:
 // commits the PRs propose (zero: the fixture's dates).
 func newMergeFixture(t *testing.T, upstreamWhen time.Time) *registryFixture {
 	t.Helper()
-	f := &registryFixture{t: t, gh: githubtest.New(t, githubtest.Options{}), git: gittest.NewServer(t), ups: map[string]*upstream{}, cache: t.TempDir()}
+	f := newEmptyFixture(t)
 	files := map[string]string{"README.md": "# registry\n", config.Path: mergeConfig}
 	for name, repo := range map[string]string{"toolkit": "stripe/toolkit", "tool": "someone/tool"} {
 		up := newUpstream(t, f.git, repo, "main", 1)
@@ -44,14 +43,7 @@ func newMergeFixture(t *testing.T, upstreamWhen time.Time) *registryFixture {
 		files[registry.ServerPath(name)] = serverYAML(name, up.url, "", up.commits[0], "src")
 		f.names = append(f.names, name)
 	}
-	sort.Strings(f.names)
-	f.gh.Seed(files)
-	f.env = map[string]string{
-		"GITHUB_REPOSITORY": f.gh.Owner + "/" + f.gh.Repo,
-		"GITHUB_TOKEN":      f.gh.Token,
-		"GITHUB_API_URL":    f.gh.APIURL,
-		"GITHUB_SERVER_URL": f.gh.URL + "/git",
-	}
+	f.seed(files)
 	return f
 }
 

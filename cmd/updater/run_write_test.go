@@ -33,7 +33,7 @@ type registryFixture struct {
 // upstream's commits; -1 = its head).
 func newRegistryFixture(t *testing.T, pins map[string]int, commits int) *registryFixture {
 	t.Helper()
-	f := &registryFixture{t: t, gh: githubtest.New(t, githubtest.Options{}), git: gittest.NewServer(t), ups: map[string]*upstream{}, cache: t.TempDir()}
+	f := newEmptyFixture(t)
 	files := map[string]string{"README.md": "# registry\n"}
 	for name, pin := range pins {
 		up := newUpstream(t, f.git, name, "main", commits)
@@ -44,6 +44,20 @@ func newRegistryFixture(t *testing.T, pins map[string]int, commits int) *registr
 		files[registry.ServerPath(name)] = serverYAML(name, up.url, "", up.commits[pin], "src")
 		f.names = append(f.names, name)
 	}
+	f.seed(files)
+	return f
+}
+
+// newEmptyFixture is a GitHub emulator, an upstream git server and a cache,
+// with no registry yet (seed makes it).
+func newEmptyFixture(t *testing.T) *registryFixture {
+	t.Helper()
+	return &registryFixture{t: t, gh: githubtest.New(t, githubtest.Options{}), git: gittest.NewServer(t), ups: map[string]*upstream{}, cache: t.TempDir()}
+}
+
+// seed commits the registry's first state and points the environment at
+// the emulator.
+func (f *registryFixture) seed(files map[string]string) {
 	sort.Strings(f.names)
 	f.gh.Seed(files)
 	f.env = map[string]string{
@@ -52,7 +66,6 @@ func newRegistryFixture(t *testing.T, pins map[string]int, commits int) *registr
 		"GITHUB_API_URL":    f.gh.APIURL,
 		"GITHUB_SERVER_URL": f.gh.URL + "/git",
 	}
-	return f
 }
 
 // checkout writes the registry's base branch into a fresh directory, as
