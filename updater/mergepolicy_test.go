@@ -7,6 +7,7 @@ import (
 
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/registry/config"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 const headSHA = "cccccccccccccccccccccccccccccccccccccccc"
@@ -113,5 +114,15 @@ func TestParseReviewTitleInvertsCheckOf(t *testing.T) {
 		if risk != tc.risk || blocked != tc.blocked || ok != tc.ok {
 			t.Errorf("%q = %q %v %v", tc.title, risk, blocked, ok)
 		}
+	}
+}
+
+// The merge step reads back the risk the review check's title carries.
+func TestParseReviewTitleReadsCheckOf(t *testing.T) {
+	res := review.Incomplete(review.RuleReviewIncomplete, "upstream gone")
+	c := checkOf("stripe", headSHA, res, "")
+	risk, blocked, ok := parseReviewTitle(c.Title)
+	if !ok || risk != res.Risk.String() || blocked != res.Blocked {
+		t.Fatalf("%q read as %q %v %v", c.Title, risk, blocked, ok)
 	}
 }
