@@ -156,6 +156,10 @@ func decideMerge(f mergeFacts) (MergeVerdict, mergeWhy) {
 		return waiting("%s pending", names(pending)), why
 	case len(missing) > 0:
 		return waiting("%s required, not reported", names(missing)), why
+	case len(why.checks) == 0:
+		// Without branch protection nothing says which checks will come:
+		// a head only the bot has reported on is not "all green" yet.
+		return waiting("no check but the review reported on head %s", short(f.pr.HeadSHA)), why
 	}
 
 	why.minAge = f.policy.MinAge
@@ -219,11 +223,7 @@ func mergeComment(w mergeWhy, head string) string {
 	if w.minAge > 0 {
 		fmt.Fprintf(&b, "- **Age**: the proposed commit is %s old (min_age %s)\n", roundAge(w.age), w.minAge)
 	}
-	if len(w.checks) == 0 {
-		b.WriteString("- **Checks**: no other checks reported, none required\n")
-	} else {
-		fmt.Fprintf(&b, "- **Checks**: %d other check%s green: %s\n", len(w.checks), plural(len(w.checks)), inert(names(w.checks)))
-	}
+	fmt.Fprintf(&b, "- **Checks**: %d other check%s green: %s\n", len(w.checks), plural(len(w.checks)), inert(names(w.checks)))
 	return b.String()
 }
 

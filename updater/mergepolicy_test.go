@@ -64,6 +64,7 @@ func TestDecideMerge(t *testing.T) {
 		{"failed check", func(f *mergeFacts) { f.checks[1].Conclusion = "failure" }, "waiting: ci/test failed"},
 		{"failed status", func(f *mergeFacts) { f.checks[2].Conclusion = "error" }, "waiting: lint failed"},
 		{"required check missing", func(f *mergeFacts) { f.checks = f.checks[:1] }, "waiting: ci/test required, not reported"},
+		{"only the review reported, nothing required", func(f *mergeFacts) { f.checks, f.required = f.checks[:1], nil }, "waiting: no check but the review reported on head ccccccc"},
 		{"neutral and skipped checks pass", func(f *mergeFacts) { f.checks[1].Conclusion = "skipped" }, "ready"},
 		{"too young", func(f *mergeFacts) { a := 10 * time.Hour; f.age = &a }, "waiting: proposed commit is 10h0m0s old, min_age 72h0m0s"},
 		{"age not read yet", func(f *mergeFacts) { f.age = nil }, "waiting: " + ageUnknown},

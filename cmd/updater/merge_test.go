@@ -204,7 +204,11 @@ func TestAutoMergeWaitsAndStops(t *testing.T) {
 			f.gh.AddLabel(pr.Number, config.DefaultSkipLabel)
 		}, "not allowed: label skip-auto-merge"},
 		{"draft", func(f *registryFixture, pr githubtest.PullRequest) { f.gh.SetDraft(pr.Number, true) }, "waiting: draft"},
-		{"conflicts", func(f *registryFixture, pr githubtest.PullRequest) { f.gh.SetMergeable(pr.Number, false) }, "waiting: not mergeable (conflicts)"},
+		{"no CI reported", func(f *registryFixture, pr githubtest.PullRequest) {}, "waiting: no check but the review reported"},
+		{"conflicts", func(f *registryFixture, pr githubtest.PullRequest) {
+			f.greenCI("toolkit")
+			f.gh.SetMergeable(pr.Number, false)
+		}, "waiting: not mergeable (conflicts)"},
 		{"head moved after the review", func(f *registryFixture, pr githubtest.PullRequest) {
 			f.gh.PushFile(pr.Head, "NOTE.md", "a maintainer's change\n", "note")
 		}, "waiting: no review of head"},
