@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +66,13 @@ type trustReport struct {
 
 func (f *registryFixture) trustPass(extra ...string) trustReport {
 	f.t.Helper()
-	args := append([]string{"run", "--registry", f.checkout(), "--cache-dir", f.cache, "--json", "--write-pause", "0", "--log-format", "json"}, extra...)
+	return f.trustPassIn(f.checkout(), extra...)
+}
+
+// trustPassIn runs the pass with root as the registry checkout.
+func (f *registryFixture) trustPassIn(root string, extra ...string) trustReport {
+	f.t.Helper()
+	args := append([]string{"run", "--registry", root, "--cache-dir", f.cache, "--json", "--write-pause", "0", "--log-format", "json"}, extra...)
 	code, stdout, stderr := cli(context.Background(), f.env, args...)
 	if code != exitOK {
 		f.t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
@@ -310,7 +318,13 @@ func TestPublisherLabelFollowsTheConfiguration(t *testing.T) {
 	f.gh.AddLabel(pr.Number, "needs-docs")
 	f.gh.PushFile("main", config.Path, "publishers:\n  known: [stripe]\n", "stripe is known, not verified")
 
-	f.trustPass()
+	// A writing pass reads the configuration from the base branch, not
+	// from a stale checkout.
+	stale := f.checkout()
+	if err := os.WriteFile(filepath.Join(stale, filepath.FromSlash(config.Path)), []byte(mergeConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.trustPassIn(stale)
 	got := f.gh.PR(pr.Number)
 	if contains(got.Labels, "publisher:verified") || !contains(got.Labels, "publisher:known") || !contains(got.Labels, "needs-docs") || !contains(got.Labels, "pin-update") {
 		t.Errorf("labels %v", got.Labels)
