@@ -41,6 +41,7 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 			return nil, err
 		}
 		d.forge = gh
+		d.merger = gh
 		d.stats = func() *APIStats {
 			s := gh.Requests()
 			return &APIStats{Reads: int(s.Reads), Writes: int(s.Writes), Retries: int(s.Retries), Waits: int(s.RateLimitWaits), LongestWait: s.LongestWait.String()}

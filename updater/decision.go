@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/registry/config"
 	"github.com/mcp-registry/updater/updater/review"
 )
 
@@ -45,11 +46,17 @@ type Decision struct {
 
 	PR     *PRResult     `json:"pr,omitempty"`
 	Review *ReviewResult `json:"review,omitempty"`
+	// Publisher is who publishes the code and how far the registry's
+	// .github/updater.yaml trusts them; absent without that file.
+	Publisher *config.Publisher `json:"publisher,omitempty"`
+	// Merge is the auto-merge step's verdict on the server's open PR.
+	Merge *MergeVerdict `json:"merge,omitempty"`
 
 	// CoolingUntil is when a held bump becomes eligible under --min-age.
 	CoolingUntil *time.Time `json:"cooling_until,omitempty"`
 
 	project    string
+	upstream   string // source.upstream, for a fork
 	directory  string
 	dockerfile string
 	oldBranch  string

@@ -45,6 +45,16 @@ type forge interface {
 	WriteBranchViaAPI(ctx context.Context, w github.BranchWrite) (string, error)
 }
 
+// merger is what the merge step needs beyond forge: a pull request's
+// mergeability, the checks on its head, the checks branch protection
+// requires, and the merge guarded by the head SHA.
+type merger interface {
+	GetPull(ctx context.Context, number int) (github.PullRequest, error)
+	HeadChecks(ctx context.Context, sha string) ([]github.CheckState, error)
+	RequiredChecks(ctx context.Context, branch string) ([]string, error)
+	MergePull(ctx context.Context, number int, sha, method, title string) error
+}
+
 // registryRemote is the registry repository's base branch and the bot's
 // branches, read from one fetch, written by push.
 type registryRemote interface {
@@ -62,6 +72,7 @@ type deps struct {
 	resolver resolver
 	history  history
 	forge    forge
+	merger   merger // nil: the merge step does not run
 	remote   registryRemote
 	stats    func() *APIStats
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/config"
 )
 
 // Run runs one pass: load the registry, resolve every eligible upstream,
@@ -72,14 +73,19 @@ type pass struct {
 	opts *Options
 	deps *deps
 	log  *slog.Logger
+	cfg  *config.Config // .github/updater.yaml; nil when absent
 }
 
 // runPass is the pass over injected dependencies.
 func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	p := &pass{opts: opts, deps: d, log: opts.Logger}
+	var err error
 	rep := &Report{Started: opts.Now(), DryRun: opts.DryRun, Shard: opts.Shard.String()}
 	defer func() { rep.Duration = opts.Now().Sub(rep.Started) }()
 
+	if p.cfg, err = p.loadConfig(); err != nil {
+		return nil, Usagef("%v", err)
+	}
 	files, loadErrs := p.loadRegistry()
 	var fileErrs []error
 	for _, err := range loadErrs {
@@ -95,6 +101,8 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		return nil, err
 	}
 	planned := p.resolveAll(ctx, sel.eligible)
+	p.setPublishers(planned)
+	p.setPublishers(sel.decided)
 
 	if d.forge != nil {
 		// Skipped servers go through the PR policy too: one that stopped
@@ -110,6 +118,9 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		sel.decided = rest
 		planned, err = p.write(ctx, planned, sel)
 		if err != nil {
+			return nil, err
+		}
+		if err := p.mergeStep(ctx, files, planned); err != nil {
 			return nil, err
 		}
 	} else {

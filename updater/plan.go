@@ -19,6 +19,7 @@ func plan(f *registry.File, res upstream.Resolution, resolveErr error) Decision 
 		Path:       f.Path,
 		Current:    src.Commit,
 		project:    src.Project,
+		upstream:   src.Upstream,
 		directory:  src.Directory,
 		dockerfile: src.Dockerfile,
 		oldBranch:  src.Branch,

@@ -94,6 +94,9 @@ func prBody(d *Decision, rng *ranges.Range) string {
 		fmt.Fprintf(&b, ", following tag %s → %s", mdsafe.Code(d.oldBranch, maxCode), mdsafe.Code(d.Branch, maxCode))
 	}
 	b.WriteString(".\n\n")
+	if d.Publisher != nil {
+		b.WriteString(publisherLine(d.Publisher) + "\n\n")
+	}
 
 	b.WriteString("| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| Upstream | %s |\n", mdsafe.CellCode(d.project, maxProse))

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mcp-registry/updater/registry/config"
 	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
@@ -42,6 +43,27 @@ type Counts struct {
 	Frozen   int `json:"frozen"`
 	Skipped  int `json:"skipped"`
 	Errors   int `json:"errors"`
+	// BumpsByPublisher counts bumps by trust level (verified, known,
+	// community), when .github/updater.yaml gives trust.
+	BumpsByPublisher *TrustCounts `json:"bumps_by_publisher,omitempty"`
+}
+
+// TrustCounts counts by publisher trust level.
+type TrustCounts struct {
+	Verified  int `json:"verified"`
+	Known     int `json:"known"`
+	Community int `json:"community"`
+}
+
+func (t *TrustCounts) add(level config.Trust) {
+	switch level {
+	case config.Verified:
+		t.Verified++
+	case config.Known:
+		t.Known++
+	default:
+		t.Community++
+	}
 }
 
 // Counts of the report.
@@ -51,6 +73,12 @@ func (r *Report) Counts() Counts {
 		switch d.Action {
 		case ActionBump:
 			c.Bump++
+			if d.Publisher != nil {
+				if c.BumpsByPublisher == nil {
+					c.BumpsByPublisher = &TrustCounts{}
+				}
+				c.BumpsByPublisher.add(d.Publisher.Trust)
+			}
 		case ActionUpToDate:
 			c.UpToDate++
 		case ActionHeld:
@@ -133,6 +161,9 @@ func detailWithOutcome(d Decision) string {
 			s += " (blocked)"
 		}
 	}
+	if d.Merge != nil {
+		s += "; " + d.Merge.String()
+	}
 	return strings.TrimPrefix(s, "; ")
 }
 
@@ -199,6 +230,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %d |\n", row.name, row.n)
 	}
 	b.WriteString("\n")
+	if t := c.BumpsByPublisher; t != nil {
+		fmt.Fprintf(&b, "Bumps by publisher: %d verified, %d known, %d community.\n\n", t.Verified, t.Known, t.Community)
+	}
 
 	var bumps, errs, others []Decision
 	for _, d := range r.Decisions {

@@ -349,3 +349,19 @@ func checkOf(server, sha string, res *review.Result, report string, failOn revie
 		Text:       report,
 	}
 }
+
+// parseReviewTitle reads back what checkOf wrote in a review check's title
+// (or, without check permission, the commit status description, where
+// neutral is spelled out): the risk and whether the review blocks.
+func parseReviewTitle(title string) (risk string, blocked bool, ok bool) {
+	rest, found := strings.CutPrefix(strings.TrimPrefix(title, "neutral: "), "Risk: ")
+	if !found {
+		return "", false, false
+	}
+	fields := strings.Split(rest, ", ")
+	sev, err := review.ParseSeverity(fields[0])
+	if err != nil {
+		return "", false, false
+	}
+	return sev.String(), slices.Contains(fields[1:], "blocked"), true
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/config"
 )
 
 // ValidateOptions configure `updater validate`.
@@ -80,6 +81,15 @@ func Validate(ctx context.Context, opts ValidateOptions) error {
 		}
 		problems = append(problems, p...)
 	}
+	raw, configFound, err := readConfigFile(opts.Registry)
+	if err != nil {
+		configFound = true
+		problems = append(problems, configProblems(err)...)
+	} else if configFound {
+		if _, err := config.Parse(config.Path, raw); err != nil {
+			problems = append(problems, configProblems(err)...)
+		}
+	}
 	if opts.Online {
 		online, err := checkPinsOnline(ctx, opts.OnlineCheck, valid, opts.Logger)
 		if err != nil {
@@ -100,6 +110,9 @@ func Validate(ctx context.Context, opts ValidateOptions) error {
 	}
 	// Every load error is one file that did not load.
 	total := len(files) + len(loadErrs)
+	if configFound {
+		total++
+	}
 	fmt.Fprintf(opts.Stdout, "%d files: %d valid, %d invalid\n", total, total-len(invalid), len(invalid))
 	opts.Logger.Debug("validated registry", "registry", opts.Registry, "files", total, "invalid", len(invalid), "online", opts.Online)
 	if len(invalid) > 0 {
@@ -206,4 +219,20 @@ func checkPinsOnline(ctx context.Context, checker PinChecker, files []*registry.
 		}
 	}
 	return problems, nil
+}
+
+// configProblems splits config.Parse's joined error into its problems.
+func configProblems(err error) []*registry.FileError {
+	var out []*registry.FileError
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			out = append(out, configProblems(e)...)
+		}
+		return out
+	}
+	var fe *registry.FileError
+	if errors.As(err, &fe) {
+		return []*registry.FileError{fe}
+	}
+	return []*registry.FileError{{Path: config.Path, Err: err}}
 }

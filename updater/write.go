@@ -61,6 +61,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 		for i := range planned {
 			p.rebaseOnBase(ctx, &planned[i])
 		}
+		p.setPublishers(planned)
 	}
 	if p.opts.MinAge > 0 {
 		p.each(ctx, planned, func(ctx context.Context, d *Decision) { p.applyCooldown(ctx, d) })
@@ -357,7 +358,7 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 		return err
 	}
 	pr, err := p.deps.forge.CreatePull(ctx, github.NewPull{
-		Title: prTitle(d), Body: prBody(d, w.rng), Head: branch, Base: p.baseBranch(), Labels: p.opts.Labels,
+		Title: prTitle(d), Body: prBody(d, w.rng), Head: branch, Base: p.baseBranch(), Labels: p.prLabels(d),
 	})
 	if err != nil {
 		return fmt.Errorf("opening the pull request: %w", err)
@@ -384,6 +385,9 @@ func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 		return err
 	}
 	if err := p.restoreLabels(ctx, pr); err != nil {
+		return err
+	}
+	if err := p.syncPublisherLabel(ctx, d, pr); err != nil {
 		return err
 	}
 	title, body := prTitle(d), prBody(d, w.rng)
@@ -414,6 +418,12 @@ func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 		d.PR.Pushed = true
 	}
 	if err := p.restoreLabels(ctx, pr); err != nil {
+		return err
+	}
+	if err := p.syncPublisherLabel(ctx, d, pr); err != nil {
+		return err
+	}
+	if err := p.syncPublisherLine(ctx, d, pr); err != nil {
 		return err
 	}
 	if p.tagMoveUnpublished(w) {

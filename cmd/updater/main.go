@@ -70,6 +70,7 @@ func commands() []command {
 		validateCommand(),
 		pinCommand(),
 		reviewCommand(),
+		mergeCommand(),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/config"
 	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
@@ -59,6 +60,20 @@ func customFixture(t *testing.T, git *gittest.Server, servers map[string]string)
 		files[registry.ServerPath(name)] = yaml
 		f.names = append(f.names, name)
 	}
+	f.seed(files)
+	return f
+}
+
+// newEmptyFixture is a GitHub emulator, an upstream git server and a cache,
+// with no registry yet (seed makes it).
+func newEmptyFixture(t *testing.T) *registryFixture {
+	t.Helper()
+	return &registryFixture{t: t, gh: githubtest.New(t, githubtest.Options{}), git: gittest.NewServer(t), ups: map[string]*upstream{}, cache: t.TempDir()}
+}
+
+// seed commits the registry's first state and points the environment at
+// the emulator.
+func (f *registryFixture) seed(files map[string]string) {
 	sort.Strings(f.names)
 	f.gh.Seed(files)
 	f.env = map[string]string{
@@ -67,7 +82,6 @@ func customFixture(t *testing.T, git *gittest.Server, servers map[string]string)
 		"GITHUB_API_URL":    f.gh.APIURL,
 		"GITHUB_SERVER_URL": f.gh.URL + "/git",
 	}
-	return f
 }
 
 // checkout writes the registry's base branch into a fresh directory, as
@@ -79,6 +93,9 @@ func (f *registryFixture) checkout() string {
 		if content, ok := f.gh.File("main", registry.ServerPath(name)); ok {
 			files[registry.ServerPath(name)] = content
 		}
+	}
+	if content, ok := f.gh.File("main", config.Path); ok {
+		files[config.Path] = content
 	}
 	return registrytest.NewRegistry(f.t, files)
 }

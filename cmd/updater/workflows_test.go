@@ -101,8 +101,8 @@ func TestWorkflowFilesAreValidYAML(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if strings.Join(names, " ") != "ci.yml update-pins.yml" {
-		t.Errorf("workflows %v, want ci.yml and update-pins.yml", names)
+	if strings.Join(names, " ") != "auto-merge.yml ci.yml update-pins.yml" {
+		t.Errorf("workflows %v, want auto-merge.yml, ci.yml and update-pins.yml", names)
 	}
 }
 
@@ -121,7 +121,7 @@ var pinnedUses = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{
 // the action's repository; a commit cannot. The comment says which
 // release the commit is, for people and for Dependabot.
 func TestActionsArePinnedByCommit(t *testing.T) {
-	for _, name := range []string{"ci.yml", "update-pins.yml"} {
+	for _, name := range []string{"auto-merge.yml", "ci.yml", "update-pins.yml"} {
 		_, root := loadWorkflow(t, name)
 		n := 0
 		walkMapping(root, func(key, value *yaml.Node) {
@@ -404,7 +404,7 @@ func evalExpressions(t *testing.T, s string, ctx map[string]string) string {
 				v = strings.Trim(op, "'")
 			case regexp.MustCompile(`^[0-9]+$`).MatchString(op):
 				v = op
-			case regexp.MustCompile(`^[a-z_]+(\.[A-Za-z0-9_-]+)+$`).MatchString(op):
+			case regexp.MustCompile(`^[a-z_]+(\.[A-Za-z0-9_-]+(\[[0-9]+\])?)+$`).MatchString(op):
 				v = ctx[op]
 			default:
 				t.Fatalf("expression %q: operand %q is beyond this evaluator", expr, op)

@@ -27,6 +27,10 @@ type PullRequest struct {
 	Labels    []string
 	User      string // login of the creator
 	UpdatedAt time.Time
+	Draft     bool
+	// Mergeable is GitHub's verdict, only in a single pull request's
+	// answer (GetPull); nil while GitHub computes it, and in listings.
+	Mergeable *bool
 }
 
 // NewPull is a pull request to open from Head onto Base.
@@ -121,6 +125,8 @@ func fromGitHubPull(pr *github.PullRequest) PullRequest {
 		URL:       pr.GetHTMLURL(),
 		User:      pr.GetUser().GetLogin(),
 		UpdatedAt: pr.GetUpdatedAt().Time,
+		Draft:     pr.GetDraft(),
+		Mergeable: pr.Mergeable,
 	}
 	for _, l := range pr.Labels {
 		p.Labels = append(p.Labels, l.GetName())

@@ -10,7 +10,7 @@ import (
 func (s *Server) checkRunJSON(c *CheckRun) *github.CheckRun {
 	out := &github.CheckRun{
 		ID: github.Int64(c.ID), Name: github.String(c.Name), HeadSHA: github.String(c.HeadSHA),
-		Status: github.String(c.Status), ExternalID: github.String(c.ExternalID),
+		Status: github.String(c.Status), ExternalID: github.String(c.ExternalID), App: &github.App{Slug: github.String(c.App)},
 		Output: &github.CheckRunOutput{Title: github.String(c.Title), Summary: github.String(c.Summary)},
 	}
 	if c.Conclusion != "" {
@@ -20,7 +20,8 @@ func (s *Server) checkRunJSON(c *CheckRun) *github.CheckRun {
 }
 
 // listCheckRuns lists the check runs on a commit, newest first, filtered
-// by check_name as GitHub does.
+// by check_name as GitHub does; with GitHub's default filter=latest only
+// the newest run of each name, with filter=all every run.
 func (s *Server) listCheckRuns(w http.ResponseWriter, r *http.Request) {
 	if s.opts.CheckRunsForbidden {
 		writeJSON(w, http.StatusForbidden, map[string]string{
@@ -29,12 +30,16 @@ func (s *Server) listCheckRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sha, name := r.PathValue("sha"), r.URL.Query().Get("check_name")
+	all := r.URL.Query().Get("filter") == "all"
 	var matched []*CheckRun
+	seen := map[string]bool{}
 	for i := len(s.checkRuns) - 1; i >= 0; i-- {
 		c := s.checkRuns[i]
-		if c.HeadSHA == sha && (name == "" || c.Name == name) {
-			matched = append(matched, c)
+		if c.HeadSHA != sha || (name != "" && c.Name != name) || (!all && seen[c.Name]) {
+			continue
 		}
+		seen[c.Name] = true
+		matched = append(matched, c)
 	}
 	start, end, ok := pageBounds(w, r, len(matched))
 	if !ok {

@@ -19,7 +19,8 @@ type CheckRun struct {
 	Text       string
 	DetailsURL string
 	ExternalID string
-	Updates    int // PATCHes received
+	Updates    int    // PATCHes received
+	App        string // slug of the App that created it (BotApp through the API)
 }
 
 // Status is a commit status.
@@ -63,7 +64,7 @@ func (s *Server) createCheckRun(w http.ResponseWriter, r *http.Request) {
 	}
 	run := &CheckRun{
 		ID: s.newIDLocked(), Name: in.Name, HeadSHA: in.HeadSHA,
-		Status: in.GetStatus(), Conclusion: in.GetConclusion(), DetailsURL: in.GetDetailsURL(), ExternalID: in.GetExternalID(),
+		Status: in.GetStatus(), Conclusion: in.GetConclusion(), DetailsURL: in.GetDetailsURL(), ExternalID: in.GetExternalID(), App: BotApp,
 	}
 	if run.Status == "" {
 		run.Status = "queued"

@@ -142,6 +142,11 @@ func (s *Server) MergePR(n int) string {
 	if pr.State != "open" {
 		s.t.Fatalf("githubtest: merge #%d: it is %s", n, pr.State)
 	}
+	return s.mergeLocked(pr)
+}
+
+// mergeLocked merges open pr into its base and returns the base's new tip.
+func (s *Server) mergeLocked(pr *PullRequest) string {
 	base := s.gitRepo.Head(pr.Base)
 	var tip string
 	if s.isAncestorLocked(base, pr.HeadSHA) {
@@ -150,7 +155,7 @@ func (s *Server) MergePR(n int) string {
 		s.refsMoved = true
 	} else {
 		author := Maintainer
-		tip = s.gitRepo.Commit(pr.Base, fmt.Sprintf("%s (#%d)", pr.Title, n), s.lastCommitChangesLocked(pr.HeadSHA),
+		tip = s.gitRepo.Commit(pr.Base, fmt.Sprintf("%s (#%d)", pr.Title, pr.Number), s.lastCommitChangesLocked(pr.HeadSHA),
 			gittest.CommitOptions{Author: &author})
 		s.refsMoved = true
 	}

@@ -30,6 +30,10 @@ type PullRequest struct {
 	ClosedAt  time.Time
 	MergedAt  time.Time
 	ClosedBy  string // login of who closed it ("" while open, or when a deleted branch closed it)
+
+	Draft       bool
+	Unmergeable bool   // GitHub answers mergeable: false (conflicts)
+	MergeMethod string // how the API merged it: squash, merge or rebase
 }
 
 func (p *PullRequest) clone() PullRequest {
@@ -96,6 +100,12 @@ func (s *Server) pullJSON(pr *PullRequest) *github.PullRequest {
 			Ref: github.String(pr.Base), SHA: github.String(s.gitRepo.Head(pr.Base)),
 			Label: github.String(s.Owner + ":" + pr.Base), Repo: repo,
 		},
+	}
+	if pr.Draft {
+		out.Draft = github.Bool(true)
+	}
+	if pr.State == "open" {
+		out.Mergeable = github.Bool(!pr.Unmergeable)
 	}
 	if !pr.ClosedAt.IsZero() {
 		out.ClosedAt = &github.Timestamp{Time: pr.ClosedAt}

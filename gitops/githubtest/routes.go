@@ -31,6 +31,7 @@ func (s *Server) routes() {
 	s.handle("POST "+repo+"/pulls", authToken, registryOnly, s.createPull)
 	s.handle("GET "+repo+"/pulls/{number}", authToken, registryOnly, s.getPull)
 	s.handle("PATCH "+repo+"/pulls/{number}", authToken, registryOnly, s.editPull)
+	s.handle("PUT "+repo+"/pulls/{number}/merge", authToken, registryOnly, s.mergePull)
 
 	s.handle("GET "+repo+"/issues/{number}", authToken, registryOnly, s.getIssue)
 	s.handle("GET "+repo+"/issues/{number}/comments", authToken, registryOnly, s.listComments)
@@ -44,6 +45,8 @@ func (s *Server) routes() {
 	s.handle("PATCH "+repo+"/check-runs/{id}", authToken, registryOnly, s.updateCheckRun)
 	s.handle("GET "+repo+"/commits/{sha}/check-runs", authToken, registryOnly, s.listCheckRuns)
 	s.handle("POST "+repo+"/statuses/{sha}", authToken, registryOnly, s.createStatus)
+	s.handle("GET "+repo+"/commits/{sha}/statuses", authToken, registryOnly, s.listStatuses)
+	s.handle("GET "+repo+"/branches/{branch}/protection/required_status_checks", authToken, registryOnly, s.getRequiredChecks)
 	s.handle("POST "+repo+"/dispatches", authToken, anyRepo, s.createDispatch)
 
 	s.handle("GET "+repo+"/git/ref/{ref...}", authToken, registryOnly, s.getRef)

@@ -83,6 +83,7 @@ type Server struct {
 	checkRuns  []*CheckRun
 	statuses   []*Status
 	dispatches []Dispatch
+	required   map[string][]string  // branch -> checks its protection requires
 	installTok map[string]time.Time // installation token -> expiry
 	// refsMoved says branches may have moved since pull requests were
 	// last synced with them (reading every head on every request is slow).
