@@ -156,7 +156,7 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject, prev *review.Ag
 		}
 	}
 	var skipped []ranges.Skip
-	res, err := review.RunAgent(ctx, review.AgentSpec{
+	spec := review.AgentSpec{
 		Command:        r.cmd,
 		PreviousReport: previousReport,
 		Checkout: func(ctx context.Context, dst string) error {
@@ -176,8 +176,13 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject, prev *review.Ag
 		Timeout:   r.timeout,
 		Sandbox:   r.agent.Sandbox,
 		Tools:     r.agent.Tools,
-		Inference: r.agent.Inference,
-	})
+	}
+	if r.agent.Inference != nil {
+		// Only a configured proxy: a nil *Config in the interface would
+		// read as one.
+		spec.Inference = r.agent.Inference
+	}
+	res, err := review.RunAgent(ctx, spec)
 	if err != nil {
 		return review.Incomplete(review.RuleAgentReview, "agent: "+err.Error())
 	}

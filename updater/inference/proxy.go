@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mcp-registry/updater/updater/agentbox"
 )
 
 // Paths are the only endpoints forwarded: Anthropic Messages, OpenAI
@@ -35,7 +37,7 @@ const DefaultUpstream = "https://api.anthropic.com"
 
 // PlaceholderKey is the key the agent is given: any value works, the
 // proxy replaces it.
-const PlaceholderKey = "sk-updater-sandbox-placeholder"
+const PlaceholderKey = agentbox.PlaceholderKey
 
 // Defaults per review.
 const (
@@ -73,36 +75,6 @@ func ParseUpstream(s string) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }
 
-// Usage is what one review spent through the proxy.
-type Usage struct {
-	Requests      int           `json:"requests"`
-	Refused       int           `json:"refused,omitempty"`
-	RequestBytes  int64         `json:"request_bytes"`
-	ResponseBytes int64         `json:"response_bytes"`
-	Duration      time.Duration `json:"duration"`
-	// Capped says which cap stopped a request, if one did.
-	Capped string `json:"capped,omitempty"`
-}
-
-func (u Usage) String() string {
-	s := fmt.Sprintf("%d request%s, %d bytes sent, %d bytes received, %s",
-		u.Requests, plural(u.Requests), u.RequestBytes, u.ResponseBytes, u.Duration.Round(time.Millisecond))
-	if u.Refused > 0 {
-		s += fmt.Sprintf(", %d refused", u.Refused)
-	}
-	if u.Capped != "" {
-		s += ", stopped by the " + u.Capped + " cap"
-	}
-	return s
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
 // Proxy serves one review.
 type Proxy struct {
 	cfg      Config
@@ -113,7 +85,7 @@ type Proxy struct {
 	done     chan struct{}
 
 	mu    sync.Mutex
-	usage Usage
+	usage agentbox.Usage
 }
 
 // Serve starts the proxy on ln (a unix socket, or loopback TCP for an
@@ -153,8 +125,18 @@ func Serve(cfg Config, ln net.Listener) (*Proxy, error) {
 	return p, nil
 }
 
+// Serve makes a Config a review.InferenceProxy: it starts the proxy on ln
+// and returns what stops it.
+func (c Config) Serve(ln net.Listener) (stop func() agentbox.Usage, err error) {
+	p, err := Serve(c, ln)
+	if err != nil {
+		return nil, err
+	}
+	return p.Close, nil
+}
+
 // Close stops the proxy, cutting requests in flight, and returns the usage.
-func (p *Proxy) Close() Usage {
+func (p *Proxy) Close() agentbox.Usage {
 	_ = p.srv.Close()
 	<-p.done
 	p.mu.Lock()

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/mcp-registry/updater/updater/agentbox"
-	"github.com/mcp-registry/updater/updater/inference"
 	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
@@ -54,13 +53,22 @@ type AgentSpec struct {
 	Tools []string
 	// Inference, when set, starts a key-injecting proxy for this review
 	// and points ANTHROPIC_BASE_URL and OPENAI_BASE_URL at it.
-	Inference *inference.Config
+	Inference InferenceProxy
 	// RunAsRoot keeps root for the command when the bot runs as root and
 	// the sandbox is none. Otherwise a root bot runs an unsandboxed agent
 	// as nobody (65534) and each sandbox as a user id of its own. Set it only for a command that contains
 	// the agent itself, such as `docker compose run` of the example
 	// reviewer.
 	RunAsRoot bool
+}
+
+// InferenceProxy serves one review's model requests on the listener
+// RunAgent makes for it (a unix socket bound into the sandbox, or loopback
+// for an unsandboxed agent) and injects the real key; stop ends it and
+// says what the review spent. Package inference implements it, so this
+// package holds no HTTP code.
+type InferenceProxy interface {
+	Serve(ln net.Listener) (stop func() agentbox.Usage, err error)
 }
 
 const (
@@ -174,7 +182,7 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	if err := isolateProcess(cmd, uid, writable...); err != nil {
 		return nil, err
 	}
-	proxy, err := a.startProxy(d, sandboxed, cmd)
+	stopProxy, err := a.startProxy(d, sandboxed, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -186,8 +194,8 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	_ = killProcessGroup(cmd)
 	closeExtraFiles(cmd)
 	run := &AgentRun{Sandbox: a.Sandbox}
-	if proxy != nil {
-		u := proxy.Close()
+	if stopProxy != nil {
+		u := stopProxy()
 		run.Usage = &u
 	}
 	if ctx.Err() != nil {
@@ -284,21 +292,20 @@ func closeExtraFiles(cmd *exec.Cmd) {
 func inferenceEnv(base string) []string {
 	return []string{
 		"ANTHROPIC_BASE_URL=" + base,
-		"ANTHROPIC_API_KEY=" + inference.PlaceholderKey,
+		"ANTHROPIC_API_KEY=" + agentbox.PlaceholderKey,
 		"OPENAI_BASE_URL=" + base + "/v1",
-		"OPENAI_API_KEY=" + inference.PlaceholderKey,
+		"OPENAI_API_KEY=" + agentbox.PlaceholderKey,
 	}
 }
 
 // startProxy starts this review's inference proxy: on a unix socket in
 // the run directory for a sandbox, on loopback for an unsandboxed agent
 // (whose environment then points there).
-func (a AgentSpec) startProxy(d agentDirs, sandboxed bool, cmd *exec.Cmd) (*inference.Proxy, error) {
+func (a AgentSpec) startProxy(d agentDirs, sandboxed bool, cmd *exec.Cmd) (stop func() agentbox.Usage, err error) {
 	if a.Inference == nil {
 		return nil, nil
 	}
 	var ln net.Listener
-	var err error
 	if sandboxed {
 		sock := filepath.Join(d.run, "inference.sock")
 		if ln, err = net.Listen("unix", sock); err == nil {
@@ -318,12 +325,12 @@ func (a AgentSpec) startProxy(d agentDirs, sandboxed bool, cmd *exec.Cmd) (*infe
 		}
 		return nil, fmt.Errorf("agent reviewer: inference proxy: %w", err)
 	}
-	p, err := inference.Serve(*a.Inference, ln)
+	stop, err = a.Inference.Serve(ln)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("agent reviewer: %w", err)
 	}
-	return p, nil
+	return stop, nil
 }
 
 func (a AgentSpec) validate() error {

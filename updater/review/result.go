@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/mcp-registry/updater/updater/agentbox"
-	"github.com/mcp-registry/updater/updater/inference"
 )
 
 // Mode says who reviewed, as recorded in Result.Mode.
@@ -68,7 +67,7 @@ type AgentRun struct {
 	Sandbox agentbox.Mode `json:"-"`
 	// Usage is what the agent spent through the inference proxy; nil
 	// when it was given none.
-	Usage *inference.Usage `json:"inference,omitempty"`
+	Usage *agentbox.Usage `json:"inference,omitempty"`
 }
 
 // MarshalJSON writes the sandbox by name.
