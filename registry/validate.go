@@ -3,8 +3,6 @@ package registry
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -62,7 +60,7 @@ func validateSource(f *File, add func(keyPath string, err error)) {
 		if u.value == "" {
 			continue
 		}
-		if err := checkRepoURL(u.value); err != nil {
+		if err := valid.RepoURL(u.value); err != nil {
 			add("source."+u.key, fmt.Errorf("source.%s %s: %w", u.key, quote(valid.RedactURL(u.value)), err))
 		}
 	}
@@ -120,50 +118,6 @@ func ValidCommit(sha string) bool {
 		}
 	}
 	return true
-}
-
-// checkRepoURL accepts a repository URL the bot may fetch: https with a host
-// and a path; http and git only when the host is loopback. Credentials in
-// the URL are refused: they would end up in logs and pull requests.
-func checkRepoURL(s string) error {
-	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return errors.New("contains spaces or control characters")
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return errors.New("is not a URL")
-	}
-	if u.User != nil {
-		return errors.New("must not carry credentials")
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return errors.New("has no host")
-	}
-	if strings.Trim(u.Path, "/") == "" {
-		return errors.New("has no repository path")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return errors.New("must not have a query or fragment")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http", "git":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("is %s://, allowed only for loopback hosts; use https://", u.Scheme)
-	default:
-		return errors.New("is not an https:// URL")
-	}
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // validRelPath accepts a slash-separated relative path that cannot leave

@@ -46,15 +46,15 @@ func TestValidate(t *testing.T) {
 		{name: "project git remote host", raw: pinnedServer("  project: git://github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "git://github.com/example/demo": is git://, allowed only for loopback hosts; use https://`}},
 		{name: "project ssh", raw: pinnedServer("  project: ssh://git@github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
-			`servers/demo/server.yaml:5: source.project "ssh://***@github.com/example/demo": must not carry credentials`}},
+			`servers/demo/server.yaml:5: source.project "ssh://***@github.com/example/demo": scheme "ssh" is not allowed: use https://`}},
 		{name: "project scp-like", raw: pinnedServer("  project: git@github.com:example/demo.git\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
-			`servers/demo/server.yaml:5: source.project "***@github.com:example/demo.git": is not a URL`}},
+			`servers/demo/server.yaml:5: source.project "***@github.com:example/demo.git": is not a URL: local paths and scp-like addresses are not allowed`}},
 		{name: "project with token", raw: pinnedServer("  project: https://x-access-token:ghs_secret@github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "https://***@github.com/example/demo": must not carry credentials`}},
 		{name: "project password with a slash", raw: pinnedServer("  project: https://user:pa/ss@github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "https://***@github.com/example/demo": is not a URL`}},
 		{name: "project credentials, no scheme", raw: pinnedServer("  project: user:ghs_secret@github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
-			`servers/demo/server.yaml:5: source.project "***@github.com/example/demo": has no host`}},
+			`servers/demo/server.yaml:5: source.project "***@github.com/example/demo": is not a URL: local paths and scp-like addresses are not allowed`}},
 		{name: "project credentials before a fake scheme", raw: pinnedServer("  project: ghs_secret@x://github.com/example/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "***@x://github.com/example/demo": is not a URL`}},
 		{name: "project token in the query", raw: pinnedServer("  project: https://github.com/a/b?private_token=ghs_secret#x\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
@@ -68,11 +68,11 @@ func TestValidate(t *testing.T) {
 		{name: "project query", raw: pinnedServer("  project: https://github.com/a/b?ref=x\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "https://github.com/a/b?***": must not have a query or fragment`}},
 		{name: "project local path", raw: pinnedServer("  project: /srv/git/demo\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
-			`servers/demo/server.yaml:5: source.project "/srv/git/demo": has no host`}},
+			`servers/demo/server.yaml:5: source.project "/srv/git/demo": is not a URL: local paths and scp-like addresses are not allowed`}},
 		{name: "project option injection", raw: pinnedServer("  project: --upload-pack=touch /tmp/x\n  commit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
 			`servers/demo/server.yaml:5: source.project "--upload-pack=touch /tmp/x": contains spaces or control characters`}},
 		{name: "upstream file scheme", raw: pinnedServer(goodSource + "  upstream: file:///etc/passwd\n"), want: []string{
-			`servers/demo/server.yaml:7: source.upstream "file:///etc/passwd": has no host`}},
+			`servers/demo/server.yaml:7: source.upstream "file:///etc/passwd": scheme "file" is not allowed: use https://`}},
 		{name: "branch bad", raw: pinnedServer(goodSource + "  branch: -delete\n"), want: []string{
 			`servers/demo/server.yaml:7: source.branch "-delete" is not a valid git branch or tag name`}},
 		{name: "branch dots", raw: pinnedServer(goodSource + "  branch: a..b\n"), want: []string{

@@ -103,19 +103,35 @@ func TestListRefsRedactsCredentials(t *testing.T) {
 		w.Write([]byte("oops at https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@example.com/\x1b[31m"))
 		return true
 	})
-	url := strings.Replace(s.RepoURL("x"), "http://", "http://user:hunter2secret@", 1)
-	_, err := ListRefs(context.Background(), url, ListOptions{})
+	_, err := ListRefs(context.Background(), s.RepoURL("x"), ListOptions{})
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, leak := range []string{"hunter2secret", "ghp_abcdefghijklmnop", "user:", "\x1b"} {
+	for _, leak := range []string{"ghp_abcdefghijklmnop", "\x1b"} {
 		if strings.Contains(err.Error(), leak) {
 			t.Errorf("error leaks %q: %s", leak, err)
 		}
 	}
 	var ue *UpstreamError
-	if !errors.As(err, &ue) || strings.Contains(ue.Project, "hunter2") {
-		t.Errorf("want an UpstreamError with a redacted project, got %#v", err)
+	if !errors.As(err, &ue) {
+		t.Errorf("want an UpstreamError, got %#v", err)
+	}
+
+	// Credentials in the URL are refused before any request (the one
+	// rule, valid.RepoURL), and the refusal does not repeat them.
+	before := s.Requests()
+	url := strings.Replace(s.RepoURL("x"), "http://", "http://user:hunter2secret@", 1)
+	_, err = ListRefs(context.Background(), url, ListOptions{})
+	if err == nil || !strings.Contains(err.Error(), "must not carry credentials") {
+		t.Fatalf("credentials in the URL: err %v, want a refusal", err)
+	}
+	for _, leak := range []string{"hunter2secret", "user:"} {
+		if strings.Contains(err.Error(), leak) {
+			t.Errorf("error leaks %q: %s", leak, err)
+		}
+	}
+	if n := s.Requests() - before; n != 0 {
+		t.Errorf("a URL with credentials reached the server (%d requests)", n)
 	}
 }
 

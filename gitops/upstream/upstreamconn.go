@@ -9,12 +9,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/go-git/go-git/v5/plumbing/format/pktline"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
@@ -32,55 +30,17 @@ import (
 // may send. Ref listing (refs.go) and fetching into the cache (fetch.go)
 // both go through it.
 
-// maxUpstreamURLLen bounds a project URL from the registry; real ones are
-// well under 200 characters.
-const maxUpstreamURLLen = 2048
-
 // ErrResponseTooLarge is returned when an upstream sends more than the
 // configured cap (a huge ref advertisement, pack or error page). It is
 // declared by the retry package, which never retries it.
 var ErrResponseTooLarge = retry.ErrResponseTooLarge
 
-// upstreamSchemes are the URL schemes upstreams may use. https is what
-// real registries hold; http and git:// serve loopback test fixtures and
-// self-hosted mirrors. file://, ssh:// and scp-like paths are refused: a
-// registry entry must not make the bot read local paths or use its keys.
-var upstreamSchemes = map[string]bool{"https": true, "http": true, "git": true}
-
-// parseUpstream validates a project URL from the registry and returns the
-// go-git endpoint for it. Errors never repeat credentials.
+// parseUpstream validates a project URL from the registry by the one
+// rule (valid.RepoURL, which registry validation applies too) and returns
+// the go-git endpoint for it. Errors never repeat credentials.
 func parseUpstream(raw string) (*transport.Endpoint, error) {
-	if raw == "" {
-		return nil, errors.New("empty upstream URL")
-	}
-	if len(raw) > maxUpstreamURLLen {
-		return nil, fmt.Errorf("upstream URL longer than %d bytes", maxUpstreamURLLen)
-	}
-	for _, r := range raw {
-		if unicode.IsControl(r) || unicode.IsSpace(r) {
-			return nil, fmt.Errorf("upstream URL %q contains a control or space character", RedactURL(raw))
-		}
-	}
-	if !strings.Contains(raw, "://") {
-		return nil, fmt.Errorf("upstream %q is not a URL: local paths and scp-like addresses are not allowed", RedactURL(raw))
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Error repeats the input; say it ourselves, redacted.
-		return nil, fmt.Errorf("upstream URL %q does not parse", RedactURL(raw))
-	}
-	scheme := strings.ToLower(u.Scheme)
-	if !upstreamSchemes[scheme] {
-		return nil, fmt.Errorf("upstream URL %q: scheme %q is not allowed (https, http or git)", RedactURL(raw), u.Scheme)
-	}
-	if u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("upstream URL %q has no host", RedactURL(raw))
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("upstream URL %q must not have a query or fragment", RedactURL(raw))
-	}
-	if strings.Trim(u.Path, "/") == "" {
-		return nil, fmt.Errorf("upstream URL %q has no repository path", RedactURL(raw))
+	if err := valid.RepoURL(raw); err != nil {
+		return nil, fmt.Errorf("upstream URL %q %w", RedactURL(raw), err)
 	}
 	ep, err := transport.NewEndpoint(raw)
 	if err != nil {

@@ -27,7 +27,9 @@ var (
 	sensitiveReadHints = newHints("ssh", "id_", ".env", "mcp", "claude", "cursor", "aws", "npmrc", "netrc", "pypirc", "/etc/", "kube", "docker", "credentials", "gh/hosts")
 
 	callOtherTools = regexp.MustCompile(`(?i)\b(always|must|first|before\s+(using|calling|responding|answering)|instead\s+of|whenever)\b[^.\n]{0,60}\b(call|invoke|use|run|execute)\b[^.\n]{0,40}\btools?\b`)
-	callToolsHints = newHints("tool")
+	// Every match of callOtherTools holds one of its leading words; "tool"
+	// (also required) is in most lines of an MCP server, these are not.
+	callToolsHints = newHints("always", "must", "first", "before", "instead", "whenever")
 )
 
 // checkToolPoisoning reports prompt-injection text in added lines: hidden

@@ -37,7 +37,10 @@ var (
 	concealHints = newHints("silent", "quiet", "discreet", "covert", "secretly", "unbeknownst", "background", "behind the", "without",
 		"not ", "never", "n't", "no need", "avoid", "hide", "conceal", "omit", "obscure", "invisible", "keep ", "implementation detail")
 	smuggleHints = newHints("param", "argument", "field", "side")
-	chainHints   = newHints("tool", "instead of")
+	// Each alternative of intentChain holds one of these literally; "tool"
+	// alone is in most lines of an MCP server and let the regexp run on
+	// nearly every one of them.
+	chainHints = newHints("before", "prior to", "other tools", "every ", "tool call", "instead of")
 )
 
 // anchored reports whether a lower-cased line carries one of the cues a
