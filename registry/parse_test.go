@@ -197,7 +197,10 @@ func TestParseBounded(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: err = %v, want it to say %q", tc.name, err, tc.want)
 		}
-		if d := time.Since(start); d > 5*time.Second {
+		// A guard against a runaway (exponential) parse, not a speed
+		// target: that lives in the benchmarks, and a loaded CI machine
+		// under -race once took 5 s here.
+		if d := time.Since(start); d > time.Minute {
 			t.Errorf("%s: took %v", tc.name, d)
 		}
 	}
