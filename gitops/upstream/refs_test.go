@@ -178,7 +178,7 @@ func TestListRefsTimeout(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want a deadline", err)
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > 20*time.Second { // a hang guard: without the timeout this never returns
 		t.Fatalf("timeout took %s", d)
 	}
 }
@@ -205,7 +205,7 @@ func TestListRefsTimeoutGit(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want a deadline", err)
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > 20*time.Second { // a hang guard: without the timeout this never returns
 		t.Fatalf("timeout took %s", d)
 	}
 }

@@ -153,7 +153,7 @@ func TestAgentFIFOReportRejected(t *testing.T) {
 	start := time.Now()
 	res := runAgent(t, agentSpec(t, `mkfifo "$REVIEW_OUTPUT_DIR/report.md"; `+fmt.Sprintf(writeLabel, "info")))
 	failedBecause(t, res, "report.md is not a regular file")
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 30*time.Second { // a hang guard, far above a loaded machine
 		t.Errorf("took %s: blocked on the FIFO?", d)
 	}
 }
@@ -370,7 +370,7 @@ func TestAgentParentCancelled(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err %v, want the context's", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 30*time.Second { // a hang guard, far above a loaded machine
 		t.Errorf("returned after %s", d)
 	}
 }
