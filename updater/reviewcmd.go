@@ -20,6 +20,7 @@ type ReviewOptions struct {
 	Registry      string
 	Server        string
 	Base, Head    string        // the range: old pin .. new pin
+	Full          bool          // review all the code at Head (default: the pin); no Base
 	Output        string        // write report.md and labels.txt here; "" = only print
 	FailOn        review.FailOn // lowest risk that fails the review (ErrReviewFailed); zero = review.DefaultFailOn
 	Review        ReviewMode    // builtin or command
@@ -32,7 +33,8 @@ type ReviewOptions struct {
 	Logger        *slog.Logger
 }
 
-// ReviewRange reviews Base..Head of a server's upstream, prints the report
+// ReviewRange reviews Base..Head of a server's upstream (with Full, all
+// the code at Head), prints the report
 // to Stdout and writes it to Output. It returns ErrReviewFailed when the
 // verdict is a failing check (blocked, or a risk at or above FailOn), so
 // a CI job can gate on the exit code as the bot's check gates a PR.
@@ -44,8 +46,12 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	switch {
 	case opts.Server == "":
 		return Usagef("review needs --server")
-	case !registry.ValidCommit(opts.Base) || !registry.ValidCommit(opts.Head):
-		return Usagef("review needs --base and --head as 40-hex lowercase SHAs")
+	case opts.Full && opts.Base != "":
+		return Usagef("review --full takes no --base: it reviews all the code at --head (default: the pin)")
+	case opts.Full && opts.Head != "" && !registry.ValidCommit(opts.Head):
+		return Usagef("review --head must be a 40-hex lowercase SHA")
+	case !opts.Full && (!registry.ValidCommit(opts.Base) || !registry.ValidCommit(opts.Head)):
+		return Usagef("review needs --base and --head as 40-hex lowercase SHAs (or --full)")
 	case opts.Review != ReviewBuiltin && opts.Review != ReviewCommand:
 		return Usagef("--review %q: want builtin or command", opts.Review)
 	case opts.Review == ReviewCommand && opts.ReviewerCmd == "":
@@ -62,6 +68,13 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 		return Usagef("server %s is not built from source: nothing to review", opts.Server)
 	}
 	src := f.Server.Source
+	if opts.Full && opts.Head == "" {
+		opts.Head = src.Commit
+	}
+	checkFrom := opts.Base
+	if opts.Full {
+		checkFrom = opts.Head // no range: the build inputs at the head only
+	}
 
 	cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
 	if err != nil {
@@ -85,7 +98,7 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 		ropts.TagMoved = &review.TagMove{Tag: src.Branch, Pinned: src.Commit, Now: res.PinnedTagCommit}
 	}
 	directory := src.Directory
-	bc, err := cache.CheckBuild(ctx, src.Project, ref, opts.Base, opts.Head, upstream.BuildInputs{Directory: src.Directory, Dockerfile: src.Dockerfile})
+	bc, err := cache.CheckBuild(ctx, src.Project, ref, checkFrom, opts.Head, upstream.BuildInputs{Directory: src.Directory, Dockerfile: src.Dockerfile})
 	switch {
 	case err != nil:
 		return fmt.Errorf("%s: checking the build inputs: %w", opts.Server, err)
@@ -97,7 +110,7 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	}
 	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, fetchTimeout: opts.Timeout, failOn: opts.FailOn, agent: opts.Agent, log: opts.Logger}
 	_, rev := r.review(ctx, reviewSubject{
-		server: opts.Server, project: src.Project, ref: ref, directory: directory, base: opts.Base, head: opts.Head, opts: ropts,
+		server: opts.Server, project: src.Project, ref: ref, directory: directory, base: opts.Base, head: opts.Head, opts: ropts, full: opts.Full,
 	})
 	report := rev.result.Markdown(rev.meta)
 	if opts.Output != "" {
