@@ -27,6 +27,11 @@ func ReviewChanges(ctx context.Context, opts ReviewOptions) error {
 		// this change's, and their servers are reviewed as new.
 		opts.Logger.Warn("base registry: file not loaded", "err", err)
 	}
+	// The base's allow-list: a change cannot allow its own findings.
+	allow, err := loadAllowList(opts.BaseRegistry)
+	if err != nil {
+		return err
+	}
 	headFiles, headErrs := registry.Load(opts.Registry)
 	changes := RegistryChanges(baseFiles, headFiles)
 	opts.Logger.Info("registry changes to review", "servers", len(changes))
@@ -37,7 +42,9 @@ func ReviewChanges(ctx context.Context, opts ReviewOptions) error {
 			return err
 		}
 		for _, c := range changes {
-			rev, err := reviewServer(ctx, opts, cache, changeRequest(c))
+			q := changeRequest(c)
+			q.allowed = allowancesFor(allow, c.Server)
+			rev, err := reviewServer(ctx, opts, cache, q)
 			if err == nil {
 				err = reportChange(opts, c, rev)
 			}

@@ -82,7 +82,12 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	if err != nil {
 		return err
 	}
-	rev, err := reviewServer(ctx, opts, cache, reviewRequest{server: opts.Server, src: *src, base: opts.Base, head: opts.Head, full: opts.Full})
+	allow, err := loadAllowList(opts.Registry)
+	if err != nil {
+		return err
+	}
+	rev, err := reviewServer(ctx, opts, cache, reviewRequest{server: opts.Server, src: *src, base: opts.Base, head: opts.Head, full: opts.Full,
+		allowed: allowancesFor(allow, opts.Server)})
 	if err != nil {
 		return err
 	}
@@ -119,6 +124,7 @@ type reviewRequest struct {
 	base, head string
 	full       bool
 	project    *review.ProjectChange
+	allowed    []review.Allowance // the server's accepted findings
 }
 
 // reviewServer resolves the server's followed ref, checks its build inputs
@@ -138,7 +144,7 @@ func reviewServer(ctx context.Context, opts ReviewOptions, cache *upstream.Cache
 	}
 	// What a pass would know about this bump beyond its range: the build
 	// inputs at the head, and whether the pinned tag moved.
-	ropts := review.Options{ProjectChanged: q.project}
+	ropts := review.Options{ProjectChanged: q.project, Allowed: q.allowed}
 	if res.PinnedTagCommit != "" && res.PinnedTagCommit != src.Commit {
 		ropts.TagMoved = &review.TagMove{Tag: src.Branch, Pinned: src.Commit, Now: res.PinnedTagCommit}
 	}

@@ -96,6 +96,7 @@ const (
 	agentReportBudget   = 12 << 10
 	maxRenderedEvidence = 3
 	maxTitle            = 200
+	maxAllowedReason    = 200
 	maxDetail           = 1200
 	maxRecommendation   = 400
 	maxLocation         = 300
@@ -398,7 +399,7 @@ func (r *Result) writeFindings(b *strings.Builder, meta ReportMeta, inScope, out
 			case f.Severity >= High && b.Len() < commentBudget:
 				writeFindingLine(b, f)
 			case f.Severity >= High:
-				fmt.Fprintf(b, "- **[%s]** %s\n", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, 100))
+				writeFindingHead(b, f, false)
 			default:
 				omitted++
 			}
@@ -441,8 +442,11 @@ func writeFindingHead(b *strings.Builder, f Finding, withLocation bool) {
 	if withLocation && len(f.Evidence) > 0 {
 		fmt.Fprintf(b, " (%s)", mdsafe.Code(f.Evidence[0], maxLocation))
 	}
-	if f.Blocks {
+	if f.Blocks && f.Allowed == "" {
 		b.WriteString(" — **blocks merging**")
+	}
+	if f.Allowed != "" {
+		b.WriteString(" — allowed by the registry: " + mdsafe.Prose(f.Allowed, maxAllowedReason))
 	}
 	b.WriteString("\n")
 }

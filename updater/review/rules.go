@@ -96,6 +96,8 @@ type Options struct {
 	// ProjectChanged, when set, is a registry change moving the server to
 	// another upstream repository: high.
 	ProjectChanged *ProjectChange
+	// Allowed are the server's accepted findings (.github/updater.yaml).
+	Allowed []Allowance
 }
 
 // TagMove is a pinned tag found pointing at another commit.
@@ -134,6 +136,7 @@ func Review(r *ranges.Range, opts Options) *Result {
 	if opts.ProjectChanged != nil {
 		findings = append(findings, projectChangedFinding(*opts.ProjectChanged))
 	}
+	markAllowed(findings, opts.Allowed)
 	res := newResult(findings, ModeBuiltin)
 	res.Tools = toolChanges(r)
 	return res
