@@ -459,6 +459,29 @@ func TestCIWorkflow(t *testing.T) {
 		}
 	}
 	checkChangedServersScript(t, validate)
+
+	// The registry change's review: read-only, the base checked out aside,
+	// with review's flags.
+	var reviewStep *workflowStep
+	for name, job := range wf.Jobs {
+		for i, s := range job.Steps {
+			if strings.Contains(s.Run, "review --base-registry") {
+				reviewStep = &job.Steps[i]
+				if !strings.Contains(job.If, "pull_request") {
+					t.Errorf("job %s reviews a registry change but runs if %q", name, job.If)
+				}
+			}
+		}
+	}
+	if reviewStep == nil {
+		t.Fatal("no step runs `updater review --base-registry`")
+	}
+	rfs := commandFlags(t, reviewCommand())
+	for _, f := range regexp.MustCompile(`--([a-z-]+)`).FindAllStringSubmatch(reviewStep.Run[strings.Index(reviewStep.Run, "updater review"):], -1) {
+		if rfs.Lookup(f[1]) == nil {
+			t.Errorf("`updater review` has no flag --%s", f[1])
+		}
+	}
 }
 
 // checkChangedServersScript runs the CI step's script with bash in a real
