@@ -35,6 +35,9 @@ func (p *pass) inspect(ctx context.Context, w *work) {
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.reviewDirectory(), base: d.Current, head: d.Target,
 		opts: review.Options{TagMoved: d.TagMoved},
 	}
+	if p.cfg != nil {
+		subject.opts.Allowed = allowancesFor(p.cfg.Allow, d.Server)
+	}
 	if p.opts.Review == ReviewCommand && !p.opts.Agent.FullReview && w.step.pr != nil {
 		subject.previous = p.previousAgentReview(ctx, d.Server, w.step.pr.Number)
 	}
