@@ -84,7 +84,7 @@ func TestReviewFull(t *testing.T) {
 	if code != exitFailed || !strings.Contains(stderr, "review failed") {
 		t.Fatalf("exit %d, want %d\n%s", code, exitFailed, stderr)
 	}
-	for _, want := range []string{"**Review Mode**: Full", "Full review", "postinstall", "evil.test"} {
+	for _, want := range []string{"**Review Mode**: Full", "Full review", "postinstall", "evil.test", "no tool registration found in the code"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, stdout)
 		}

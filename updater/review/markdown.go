@@ -186,7 +186,11 @@ func (r *Result) writeSummary(b *strings.Builder, meta ReportMeta, inScope, outS
 		b.WriteString(": nothing above low in the server's scope")
 	}
 	b.WriteString("\n")
-	b.WriteString("- **Tools**: " + toolsLine(r.Tools) + "\n")
+	if meta.Full && len(r.Tools) == 0 {
+		b.WriteString("- **Tools**: no tool registration found in the code\n")
+	} else {
+		b.WriteString("- **Tools**: " + toolsLine(r.Tools) + "\n")
+	}
 	if groups := groupByRule(inScope); len(groups) > 0 {
 		var parts []string
 		for _, g := range groups {
