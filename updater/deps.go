@@ -21,6 +21,7 @@ type resolver interface {
 // history reads upstream history through the local cache.
 type history interface {
 	Range(ctx context.Context, q upstream.RangeQuery) (*ranges.Range, error)
+	FullRange(ctx context.Context, q upstream.RangeQuery) (*ranges.Range, error)
 	NewestBefore(ctx context.Context, project, ref, head string, cutoff time.Time) (string, time.Time, error)
 	IsAncestor(ctx context.Context, project, ref, ancestor, descendant string) (bool, error)
 	CommitTime(ctx context.Context, project, ref, sha string) (time.Time, error)

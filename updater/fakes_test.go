@@ -113,6 +113,10 @@ func newFakeHistory() *fakeHistory {
 		hang: map[string]chan struct{}{}, hangEnd: map[string]string{}, builds: map[string]upstream.BuildCheck{}}
 }
 
+func (h *fakeHistory) FullRange(ctx context.Context, q upstream.RangeQuery) (*ranges.Range, error) {
+	return nil, errors.New("fakeHistory: no full review")
+}
+
 func (h *fakeHistory) Range(ctx context.Context, q upstream.RangeQuery) (*ranges.Range, error) {
 	h.mu.Lock()
 	h.rangeCalls++

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mcp-registry/updater/registry"
 	"github.com/mcp-registry/updater/registry/config"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 // loadConfig reads .github/updater.yaml from where the pass reads its
@@ -32,7 +33,14 @@ func (p *pass) loadConfig() (*config.Config, error) {
 		}
 		raw = b
 	}
-	return config.Parse(config.Path, raw)
+	cfg, err := config.Parse(config.Path, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Allow.CheckRules(config.Path, review.AllowableRule); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 // readConfigFile reads the configuration under a registry checkout.

@@ -17,9 +17,13 @@ import (
 // ReviewOptions configure `updater review`: the differential review of one
 // server's upstream range, run by hand.
 type ReviewOptions struct {
-	Registry      string
-	Server        string
-	Base, Head    string        // the range: old pin .. new pin
+	Registry   string
+	Server     string
+	Base, Head string // the range: old pin .. new pin
+	Full       bool   // review all the code at Head (default: the pin); no Base
+	// BaseRegistry, when set, is the registry before a change (a PR's
+	// base): every server Registry changes is reviewed (ReviewChanges).
+	BaseRegistry  string
 	Output        string        // write report.md and labels.txt here; "" = only print
 	FailOn        review.FailOn // lowest risk that fails the review (ErrReviewFailed); zero = review.DefaultFailOn
 	Review        ReviewMode    // builtin or command
@@ -32,7 +36,8 @@ type ReviewOptions struct {
 	Logger        *slog.Logger
 }
 
-// ReviewRange reviews Base..Head of a server's upstream, prints the report
+// ReviewRange reviews Base..Head of a server's upstream (with Full, all
+// the code at Head), prints the report
 // to Stdout and writes it to Output. It returns ErrReviewFailed when the
 // verdict is a failing check (blocked, or a risk at or above FailOn), so
 // a CI job can gate on the exit code as the bot's check gates a PR.
@@ -42,14 +47,22 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 		opts.Review = ReviewBuiltin
 	}
 	switch {
-	case opts.Server == "":
-		return Usagef("review needs --server")
-	case !registry.ValidCommit(opts.Base) || !registry.ValidCommit(opts.Head):
-		return Usagef("review needs --base and --head as 40-hex lowercase SHAs")
+	case opts.BaseRegistry != "" && (opts.Server != "" || opts.Base != "" || opts.Head != "" || opts.Full):
+		return Usagef("review --base-registry reviews what the registry change holds: no --server, --base, --head or --full")
 	case opts.Review != ReviewBuiltin && opts.Review != ReviewCommand:
 		return Usagef("--review %q: want builtin or command", opts.Review)
 	case opts.Review == ReviewCommand && opts.ReviewerCmd == "":
 		return Usagef("--review command needs --reviewer-cmd")
+	case opts.BaseRegistry != "":
+		return ReviewChanges(ctx, opts)
+	case opts.Server == "":
+		return Usagef("review needs --server")
+	case opts.Full && opts.Base != "":
+		return Usagef("review --full takes no --base: it reviews all the code at --head (default: the pin)")
+	case opts.Full && opts.Head != "" && !registry.ValidCommit(opts.Head):
+		return Usagef("review --head must be a 40-hex lowercase SHA")
+	case !opts.Full && (!registry.ValidCommit(opts.Base) || !registry.ValidCommit(opts.Head)):
+		return Usagef("review needs --base and --head as 40-hex lowercase SHAs (or --full)")
 	}
 	f, err := registry.LoadFile(opts.Registry, opts.Server)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -62,43 +75,22 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 		return Usagef("server %s is not built from source: nothing to review", opts.Server)
 	}
 	src := f.Server.Source
-
+	if opts.Full && opts.Head == "" {
+		opts.Head = src.Commit
+	}
 	cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
 	if err != nil {
 		return err
 	}
-	// The followed ref is fetched; Base and Head are fetched by SHA when it
-	// does not reach them (a rewritten history).
-	res, err := upstream.NewResolver(upstream.ResolverOptions{Mode: upstream.ResolveGit, Timeout: opts.Timeout, Logger: opts.Logger}).
-		Resolve(ctx, upstream.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+	allow, err := loadAllowList(opts.Registry)
 	if err != nil {
-		return fmt.Errorf("%s: %w", opts.Server, err)
+		return err
 	}
-	ref := res.Ref
-	if res.Frozen != "" || ref == "" {
-		ref = "HEAD"
+	rev, err := reviewServer(ctx, opts, cache, reviewRequest{server: opts.Server, src: *src, base: opts.Base, head: opts.Head, full: opts.Full,
+		allowed: allowancesFor(allow, opts.Server)})
+	if err != nil {
+		return err
 	}
-	// What a pass would know about this bump beyond its range: the build
-	// inputs at the head, and whether the pinned tag moved.
-	var ropts review.Options
-	if res.PinnedTagCommit != "" && res.PinnedTagCommit != src.Commit {
-		ropts.TagMoved = &review.TagMove{Tag: src.Branch, Pinned: src.Commit, Now: res.PinnedTagCommit}
-	}
-	directory := src.Directory
-	bc, err := cache.CheckBuild(ctx, src.Project, ref, opts.Base, opts.Head, upstream.BuildInputs{Directory: src.Directory, Dockerfile: src.Dockerfile})
-	switch {
-	case err != nil:
-		return fmt.Errorf("%s: checking the build inputs: %w", opts.Server, err)
-	case bc.Problem != "":
-		ropts.BuildBroken = bc.Problem
-	case bc.Directory != "":
-		directory = bc.Directory
-		opts.Logger.Warn("source.directory moved upstream", "server", opts.Server, "from", src.Directory, "to", bc.Directory)
-	}
-	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, fetchTimeout: opts.Timeout, failOn: opts.FailOn, agent: opts.Agent, log: opts.Logger}
-	_, rev := r.review(ctx, reviewSubject{
-		server: opts.Server, project: src.Project, ref: ref, directory: directory, base: opts.Base, head: opts.Head, opts: ropts,
-	})
 	report := rev.result.Markdown(rev.meta)
 	if opts.Output != "" {
 		if err := review.WriteOutput(opts.Output, rev.result, rev.meta); err != nil {
@@ -121,4 +113,59 @@ func failOnName(f review.FailOn) string {
 		f = review.DefaultFailOn
 	}
 	return f.String()
+}
+
+// reviewRequest is one server's review by hand: base..head of src, or
+// with full all the code at head; project, when set, the registry change
+// that moved the server to another repository.
+type reviewRequest struct {
+	server     string
+	src        registry.Source
+	base, head string
+	full       bool
+	project    *review.ProjectChange
+	allowed    []review.Allowance // the server's accepted findings
+}
+
+// reviewServer resolves the server's followed ref, checks its build inputs
+// at head and reviews, as a pass would for a bump.
+func reviewServer(ctx context.Context, opts ReviewOptions, cache *upstream.Cache, q reviewRequest) (*reviewed, error) {
+	src := q.src
+	// The followed ref is fetched; Base and Head are fetched by SHA when it
+	// does not reach them (a rewritten history).
+	res, err := upstream.NewResolver(upstream.ResolverOptions{Mode: upstream.ResolveGit, Timeout: opts.Timeout, Logger: opts.Logger}).
+		Resolve(ctx, upstream.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", q.server, err)
+	}
+	ref := res.Ref
+	if res.Frozen != "" || ref == "" {
+		ref = "HEAD"
+	}
+	// What a pass would know about this bump beyond its range: the build
+	// inputs at the head, and whether the pinned tag moved.
+	ropts := review.Options{ProjectChanged: q.project, Allowed: q.allowed}
+	if res.PinnedTagCommit != "" && res.PinnedTagCommit != src.Commit {
+		ropts.TagMoved = &review.TagMove{Tag: src.Branch, Pinned: src.Commit, Now: res.PinnedTagCommit}
+	}
+	checkFrom := q.base
+	if q.full {
+		checkFrom = q.head // no range: the build inputs at the head only
+	}
+	directory := src.Directory
+	bc, err := cache.CheckBuild(ctx, src.Project, ref, checkFrom, q.head, upstream.BuildInputs{Directory: src.Directory, Dockerfile: src.Dockerfile})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: checking the build inputs: %w", q.server, err)
+	case bc.Problem != "":
+		ropts.BuildBroken = bc.Problem
+	case bc.Directory != "":
+		directory = bc.Directory
+		opts.Logger.Warn("source.directory moved upstream", "server", q.server, "from", src.Directory, "to", bc.Directory)
+	}
+	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, fetchTimeout: opts.Timeout, failOn: opts.FailOn, agent: opts.Agent, log: opts.Logger}
+	_, rev := r.review(ctx, reviewSubject{
+		server: q.server, project: src.Project, ref: ref, directory: directory, base: q.base, head: q.head, opts: ropts, full: q.full,
+	})
+	return rev, nil
 }

@@ -35,6 +35,9 @@ func (p *pass) inspect(ctx context.Context, w *work) {
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.reviewDirectory(), base: d.Current, head: d.Target,
 		opts: review.Options{TagMoved: d.TagMoved},
 	}
+	if p.cfg != nil {
+		subject.opts.Allowed = allowancesFor(p.cfg.Allow, d.Server)
+	}
 	if p.opts.Review == ReviewCommand && !p.opts.Agent.FullReview && w.step.pr != nil {
 		subject.previous = p.previousAgentReview(ctx, d.Server, w.step.pr.Number)
 	}
@@ -65,6 +68,9 @@ func (p *pass) previousAgentReview(ctx context.Context, server string, number in
 type reviewSubject struct {
 	server, project, ref, directory, base, head string
 	opts                                        review.Options // facts the pass knows beyond the range
+	// full: review all the code at head (base is ignored): a new
+	// server, a changed project, the audit.
+	full bool
 	// previous is the agent's recorded review of an earlier range of the
 	// same PR, if any.
 	previous *review.AgentRecord
@@ -99,7 +105,14 @@ func (r reviewer) fetchCtx(ctx context.Context) (context.Context, context.Cancel
 // never a silent pass. With mode off only the range is returned.
 func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *reviewed) {
 	fctx, cancel := r.fetchCtx(ctx)
-	rng, err := r.history.Range(fctx, upstream.RangeQuery{Project: s.project, Ref: s.ref, Directory: s.directory, Base: s.base, Head: s.head})
+	q := upstream.RangeQuery{Project: s.project, Ref: s.ref, Directory: s.directory, Base: s.base, Head: s.head}
+	var rng *ranges.Range
+	var err error
+	if s.full {
+		rng, err = r.history.FullRange(fctx, q)
+	} else {
+		rng, err = r.history.Range(fctx, q)
+	}
 	cancel()
 	if err != nil {
 		r.log.Warn("cannot inspect the upstream range", "server", s.server, "err", err)
@@ -109,7 +122,7 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 		return rng, nil
 	}
 	if rng == nil {
-		meta := review.ReportMeta{Server: s.server, Repository: s.project, Directory: s.directory, Base: s.base, Head: s.head, FailOn: r.failOn}
+		meta := review.ReportMeta{Server: s.server, Repository: s.project, Directory: s.directory, Base: s.base, Head: s.head, FailOn: r.failOn, Full: s.full}
 		res := review.Incomplete(review.RuleReviewIncomplete, fmt.Sprintf("the upstream range could not be inspected: %v", err))
 		if s.opts.TagMoved != nil || s.opts.BuildBroken != "" {
 			res = review.Combine(res, review.Review(&ranges.Range{BaseFound: true, Ancestor: true}, s.opts))
@@ -130,7 +143,7 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 // one is reviewed from there with the previous report as context, and
 // anything else (no record, another base, history rewritten) in full.
 func (r reviewer) agentReview(ctx context.Context, s reviewSubject) *review.Result {
-	if prev := s.previous; prev != nil && prev.Base == s.base {
+	if prev := s.previous; prev != nil && !s.full && prev.Base == s.base {
 		if prev.Head == s.head {
 			r.log.Info("agent verdict carried over: the range is unchanged", "server", s.server)
 			return review.CarriedAgent(*prev)
@@ -149,8 +162,13 @@ func (r reviewer) agentReview(ctx context.Context, s reviewSubject) *review.Resu
 // prev's report given as context.
 func (r reviewer) runAgent(ctx context.Context, s reviewSubject, prev *review.AgentRecord) *review.Result {
 	base, previousReport := s.base, ""
+	checkoutBase := base
+	if s.full {
+		// No base: the agent gets the tree at head and REVIEW_MODE=full.
+		base, checkoutBase = "", s.head
+	}
 	if prev != nil {
-		base, previousReport = prev.Head, prev.Report
+		base, checkoutBase, previousReport = prev.Head, prev.Head, prev.Report
 		if previousReport == "" {
 			previousReport = "(The previous report was not kept.)\n"
 		}
@@ -163,7 +181,7 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject, prev *review.Ag
 			fctx, cancel := r.fetchCtx(ctx)
 			defer cancel()
 			var err error
-			skipped, err = r.history.Checkout(fctx, s.project, base, s.head, dst)
+			skipped, err = r.history.Checkout(fctx, s.project, checkoutBase, s.head, dst)
 			if len(skipped) > 0 {
 				r.log.Info("left out of the agent's checkout", "server", s.server, "files", len(skipped))
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/registry"
 	"github.com/mcp-registry/updater/registry/config"
+	"github.com/mcp-registry/updater/updater/review"
 )
 
 // ValidateOptions configure `updater validate`.
@@ -86,7 +87,11 @@ func Validate(ctx context.Context, opts ValidateOptions) error {
 		configFound = true
 		problems = append(problems, configProblems(err)...)
 	} else if configFound {
-		if _, err := config.Parse(config.Path, raw); err != nil {
+		cfg, err := config.Parse(config.Path, raw)
+		if err == nil {
+			err = cfg.Allow.CheckRules(config.Path, review.AllowableRule) // the rule ids are the review's
+		}
+		if err != nil {
 			problems = append(problems, configProblems(err)...)
 		}
 	}

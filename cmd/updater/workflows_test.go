@@ -425,7 +425,7 @@ func TestCIWorkflow(t *testing.T) {
 	if !equalMaps(wf.Permissions, map[string]string{"contents": "read"}) {
 		t.Errorf("permissions %v, want exactly contents: read", wf.Permissions)
 	}
-	var ciRun, validate *workflowStep
+	var ciRun *workflowStep
 	for name, job := range wf.Jobs {
 		if !job.Permissions.IsZero() {
 			t.Errorf("job %s sets its own permissions", name)
@@ -434,14 +434,9 @@ func TestCIWorkflow(t *testing.T) {
 			if strings.TrimSpace(s.Run) == ".ci/run" {
 				ciRun = &job.Steps[i]
 			}
-			if strings.Contains(s.Run, "validate --online") {
-				validate = &job.Steps[i]
-				if !strings.Contains(job.If, "pull_request") {
-					t.Errorf("job %s validates changed servers but runs if %q", name, job.If)
-				}
-			}
 		}
 	}
+	validate := pullRequestStep(t, wf, "validate --online")
 	if ciRun == nil {
 		t.Error("no step runs .ci/run")
 	}
@@ -459,6 +454,37 @@ func TestCIWorkflow(t *testing.T) {
 		}
 	}
 	checkChangedServersScript(t, validate)
+
+	// The registry change's review: read-only, the base checked out aside,
+	// with review's flags.
+	reviewStep := pullRequestStep(t, wf, "review --base-registry")
+	if reviewStep == nil {
+		t.Fatal("no step runs `updater review --base-registry`")
+	}
+	rfs := commandFlags(t, reviewCommand())
+	for _, f := range regexp.MustCompile(`--([a-z-]+)`).FindAllStringSubmatch(reviewStep.Run[strings.Index(reviewStep.Run, "updater review"):], -1) {
+		if rfs.Lookup(f[1]) == nil {
+			t.Errorf("`updater review` has no flag --%s", f[1])
+		}
+	}
+}
+
+// pullRequestStep is the step whose script runs cmd, in a job that runs
+// only on pull requests; nil when there is none.
+func pullRequestStep(t *testing.T, wf workflow, cmd string) *workflowStep {
+	t.Helper()
+	var found *workflowStep
+	for name, job := range wf.Jobs {
+		for i, s := range job.Steps {
+			if strings.Contains(s.Run, cmd) {
+				found = &job.Steps[i]
+				if !strings.Contains(job.If, "pull_request") {
+					t.Errorf("job %s runs %q but runs if %q", name, cmd, job.If)
+				}
+			}
+		}
+	}
+	return found
 }
 
 // checkChangedServersScript runs the CI step's script with bash in a real

@@ -100,7 +100,7 @@ func (n *treeNode) IsDir() bool    { return n.mode == filemode.Dir }
 func (n *treeNode) Skip() bool     { return false }
 
 func (n *treeNode) Children() ([]noder.Noder, error) {
-	if n.mode != filemode.Dir {
+	if n.mode != filemode.Dir || n.hash == emptyTreeHash {
 		return noder.NoChildren, nil
 	}
 	if n.children != nil {

@@ -32,6 +32,8 @@ type Config struct {
 	Publishers Publishers
 	// AutoMerge is nil when the file has no automerge section: never merge.
 	AutoMerge *AutoMerge
+	// Allow is the per-server allow-list of accepted review findings.
+	Allow Allow
 }
 
 // section parses one top-level key's value into c.
@@ -44,6 +46,7 @@ type section struct {
 var sections = []section{
 	{"publishers", parsePublishers},
 	{"automerge", parseAutoMerge},
+	{"allow", parseAllow},
 }
 
 // Parse reads the configuration file at path (for messages) from raw. All

@@ -28,7 +28,8 @@ type AgentSpec struct {
 	// Head with Base reachable. The agent gets it read-only.
 	Checkout func(ctx context.Context, dst string) error
 
-	// Base and Head are the commit SHAs of the range; Project and
+	// Base and Head are the commit SHAs of the range (Base "" for a
+	// full review of Head: REVIEW_MODE=full, no REVIEW_BASE); Project and
 	// Directory the upstream URL and source.directory.
 	Base, Head, Project, Directory string
 	// Timeout bounds the whole run; 0 means DefaultAgentTimeout.
@@ -344,6 +345,9 @@ func (a AgentSpec) validate() error {
 		return fmt.Errorf("agent reviewer: %w", err)
 	}
 	for _, sha := range []string{a.Base, a.Head} {
+		if sha == a.Base && sha == "" {
+			continue // a full review of Head
+		}
 		if !commitSHA.MatchString(sha) {
 			return fmt.Errorf("agent reviewer: %q is not a commit SHA", sha)
 		}
@@ -388,13 +392,16 @@ func (a AgentSpec) environ(home, tmp, code, out, context string) []string {
 		// The checkout belongs to another user as the agent sees it; git
 		// would refuse it as of dubious ownership. Command-line scope.
 		"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=*",
-		envReviewMode + "=differential",
-		envReviewBase + "=" + a.Base,
 		envReviewHead + "=" + a.Head,
 		envReviewProject + "=" + a.Project,
 		envReviewDirectory + "=" + a.Directory,
 		envReviewCodeDir + "=" + code,
 		envReviewOutputDir + "=" + out,
+	}
+	if a.Base == "" {
+		env = append(env, envReviewMode+"=full") // no base: review everything at Head
+	} else {
+		env = append(env, envReviewMode+"=differential", envReviewBase+"="+a.Base)
 	}
 	if a.PreviousReport != "" {
 		env = append(env, envReviewPrevious+"="+filepath.Join(context, previousReportFile))

@@ -106,6 +106,17 @@ func TestAgentWellBehaved(t *testing.T) {
 	}
 }
 
+// A full review (no base) tells the agent so and names no base at all.
+func TestAgentFullReviewHasNoBase(t *testing.T) {
+	spec := agentSpec(t, `{ echo "$REVIEW_MODE ${REVIEW_BASE-unset} $REVIEW_HEAD"; cat server.py; } > "$REVIEW_OUTPUT_DIR/report.md"; `+
+		fmt.Sprintf(writeLabel, "low"))
+	spec.Base = ""
+	res := runAgent(t, spec)
+	if want := "full unset " + headSHA + "\nprint('hello')\n"; res.AgentReport != want {
+		t.Errorf("report %q, want %q\n%s", res.AgentReport, want, res.AgentLog)
+	}
+}
+
 func TestAgentCleanVerdictHasNoFinding(t *testing.T) {
 	res := runAgent(t, agentSpec(t, `echo ok > "$REVIEW_OUTPUT_DIR/report.md"; `+fmt.Sprintf(writeLabel, "info")))
 	if res.Risk != Info || len(res.Findings) != 0 || res.CheckConclusion(FailOnCritical) != ConclusionSuccess {

@@ -20,6 +20,10 @@ type Finding struct {
 	// Blocks means merging must stop until a human has looked
 	// (the security-blocked label and a failing check).
 	Blocks bool `json:"blocks,omitempty"`
+	// Allowed is the reason the registry accepted this finding for the
+	// server (an allow-list entry): it still shows, marked, but raises
+	// neither the risk nor a block.
+	Allowed string `json:"allowed,omitempty"`
 }
 
 // maxEvidence bounds the locations one finding collects; a rule that hits

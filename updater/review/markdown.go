@@ -20,6 +20,8 @@ type ReportMeta struct {
 	Base, Head string
 	Commits    int // commits in the range (all of them, not only those listed)
 	Files      int // files changed
+	// Full: a full review of the code at Head (no Base, no commits).
+	Full bool
 	// SecurityFixes are advisories (GHSA, CVE) and security wording named
 	// in the range's commit subjects: good news the report passes on.
 	SecurityFixes []string
@@ -42,6 +44,7 @@ func MetaFor(server string, r *ranges.Range) ReportMeta {
 		Head:       r.Head,
 		Commits:    r.TotalCommits,
 		Files:      len(r.Files),
+		Full:       r.Full,
 		newContent: make(map[string][]byte, len(r.Files)),
 	}
 	for i := range r.Files {
@@ -93,6 +96,7 @@ const (
 	agentReportBudget   = 12 << 10
 	maxRenderedEvidence = 3
 	maxTitle            = 200
+	maxAllowedReason    = 200
 	maxDetail           = 1200
 	maxRecommendation   = 400
 	maxLocation         = 300
@@ -182,7 +186,11 @@ func (r *Result) writeSummary(b *strings.Builder, meta ReportMeta, inScope, outS
 		b.WriteString(": nothing above low in the server's scope")
 	}
 	b.WriteString("\n")
-	b.WriteString("- **Tools**: " + toolsLine(r.Tools) + "\n")
+	if meta.Full && len(r.Tools) == 0 {
+		b.WriteString("- **Tools**: no tool registration found in the code\n")
+	} else {
+		b.WriteString("- **Tools**: " + toolsLine(r.Tools) + "\n")
+	}
 	if groups := groupByRule(inScope); len(groups) > 0 {
 		var parts []string
 		for _, g := range groups {
@@ -203,6 +211,10 @@ func (r *Result) writeSummary(b *strings.Builder, meta ReportMeta, inScope, outS
 	}
 	if line := r.notReviewedLine(); line != "" {
 		b.WriteString("- **Not reviewed** (size and count caps): " + line + "\n")
+	}
+	if meta.Full {
+		fmt.Fprintf(b, "- **Full review** of the code at %s: %d file%s\n\n", mdsafe.Code(shortSHA(meta.Head, 7), 40), meta.Files, plural(meta.Files))
+		return
 	}
 	fmt.Fprintf(b, "- **Range**: %s, %d commit%s, %d file%s changed\n\n",
 		mdsafe.Code(shortSHA(meta.Base, 7)+".."+shortSHA(meta.Head, 7), 40), meta.Commits, plural(meta.Commits), meta.Files, plural(meta.Files))
@@ -312,7 +324,11 @@ func (r *Result) writeTools(b *strings.Builder, full bool) {
 
 func (r *Result) writeScope(b *strings.Builder, meta ReportMeta) {
 	b.WriteString("## Scope Summary\n\n")
-	b.WriteString("- **Review Mode**: Differential\n")
+	if meta.Full {
+		b.WriteString("- **Review Mode**: Full\n")
+	} else {
+		b.WriteString("- **Review Mode**: Differential\n")
+	}
 	if meta.Server != "" {
 		fmt.Fprintf(b, "- **Server**: %s\n", mdsafe.Code(meta.Server, 100))
 	}
@@ -321,9 +337,11 @@ func (r *Result) writeScope(b *strings.Builder, meta ReportMeta) {
 		fmt.Fprintf(b, "- **Directory**: %s\n", mdsafe.Code(meta.Directory, 200))
 	}
 	fmt.Fprintf(b, "- **Head Commit**: %s\n", mdsafe.Code(meta.Head, 64))
-	fmt.Fprintf(b, "- **Base Commit**: %s\n", mdsafe.Code(meta.Base, 64))
-	fmt.Fprintf(b, "- **Commit Range**: %s (%d commit%s)\n",
-		mdsafe.Code(shortSHA(meta.Base, 7)+".."+shortSHA(meta.Head, 7), 40), meta.Commits, plural(meta.Commits))
+	if !meta.Full {
+		fmt.Fprintf(b, "- **Base Commit**: %s\n", mdsafe.Code(meta.Base, 64))
+		fmt.Fprintf(b, "- **Commit Range**: %s (%d commit%s)\n",
+			mdsafe.Code(shortSHA(meta.Base, 7)+".."+shortSHA(meta.Head, 7), 40), meta.Commits, plural(meta.Commits))
+	}
 	fmt.Fprintf(b, "- **Overall Risk Level**: %s\n", strings.ToUpper(r.Risk.String()))
 	fmt.Fprintf(b, "- **Reviewed By**: %s\n\n", reviewerName(r.Mode))
 }
@@ -385,7 +403,7 @@ func (r *Result) writeFindings(b *strings.Builder, meta ReportMeta, inScope, out
 			case f.Severity >= High && b.Len() < commentBudget:
 				writeFindingLine(b, f)
 			case f.Severity >= High:
-				fmt.Fprintf(b, "- **[%s]** %s\n", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, 100))
+				writeFindingHead(b, f, false)
 			default:
 				omitted++
 			}
@@ -428,8 +446,11 @@ func writeFindingHead(b *strings.Builder, f Finding, withLocation bool) {
 	if withLocation && len(f.Evidence) > 0 {
 		fmt.Fprintf(b, " (%s)", mdsafe.Code(f.Evidence[0], maxLocation))
 	}
-	if f.Blocks {
+	if f.Blocks && f.Allowed == "" {
 		b.WriteString(" — **blocks merging**")
+	}
+	if f.Allowed != "" {
+		b.WriteString(" — allowed by the registry: " + mdsafe.Prose(f.Allowed, maxAllowedReason))
 	}
 	b.WriteString("\n")
 }

@@ -84,6 +84,9 @@ func newResult(findings []Finding, mode Mode) *Result {
 	res := &Result{Findings: findings, Mode: mode}
 	slices.SortStableFunc(res.Findings, compareFindings)
 	for _, f := range res.Findings {
+		if f.Allowed != "" {
+			continue
+		}
 		res.Risk = max(res.Risk, f.Severity)
 		res.Blocked = res.Blocked || f.Blocks
 	}

@@ -32,6 +32,7 @@ const (
 	// knows these facts (Options) and the review reports them.
 	RuleTagMoved        = "tag-moved"
 	RuleBuildBroken     = "build-broken"
+	RuleProjectChanged  = "project-changed" // a registry change (Options.ProjectChanged)
 	RuleCIWorkflow      = "ci-workflow"
 	RuleInstallHook     = "install-hook"
 	RuleDependencies    = "dependencies"
@@ -92,6 +93,11 @@ type Options struct {
 	// BuildBroken, when not empty, says why the build inputs are missing
 	// at the new pin: critical, blocks.
 	BuildBroken string
+	// ProjectChanged, when set, is a registry change moving the server to
+	// another upstream repository: high.
+	ProjectChanged *ProjectChange
+	// Allowed are the server's accepted findings (.github/updater.yaml).
+	Allowed []Allowance
 }
 
 // TagMove is a pinned tag found pointing at another commit.
@@ -127,6 +133,10 @@ func Review(r *ranges.Range, opts Options) *Result {
 			Recommendation: "Do not merge: the registry cannot build the server at this commit. Point source.directory and source.dockerfile at the new places by hand, or wait for a fixed release.",
 		})
 	}
+	if opts.ProjectChanged != nil {
+		findings = append(findings, projectChangedFinding(*opts.ProjectChanged))
+	}
+	markAllowed(findings, opts.Allowed)
 	res := newResult(findings, ModeBuiltin)
 	res.Tools = toolChanges(r)
 	return res

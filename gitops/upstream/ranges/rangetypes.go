@@ -24,6 +24,11 @@ type Range struct {
 	// release sharing no history with Base.
 	Release   bool
 	MergeBase string
+	// Full marks a full review of the code at Head (a new server, a
+	// changed project, the audit): Base is "", Files are every file of
+	// Head's tree as added, and there are no commits or authors.
+	// BaseFound and Ancestor are true: nothing is missing or rewritten.
+	Full bool
 
 	// Commits are those reachable from Head and not from Base, newest
 	// first, at most the configured cap; TotalCommits counts all of them.

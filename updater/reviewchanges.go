@@ -1,0 +1,96 @@
+package updater
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/updater/review"
+)
+
+// ReviewChanges reviews every locally built server whose source differs
+// between the registry at opts.BaseRegistry (the PR's base) and at
+// opts.Registry (its head), as RegistryChanges classifies them: new
+// servers and changed build inputs in full, moved pins old..new, a moved
+// project in full with a high finding of its own. Both registries are
+// only read, never built or run, so the head may be a contributor's
+// untrusted checkout. Each report goes to Stdout and, with Output, to
+// Output/<server>/. One server's failure never stops the others; the
+// error names every server that failed or whose verdict fails the check.
+func ReviewChanges(ctx context.Context, opts ReviewOptions) error {
+	baseFiles, baseErrs := registry.Load(opts.BaseRegistry)
+	for _, err := range baseErrs {
+		// The base is what was merged before; its broken files are not
+		// this change's, and their servers are reviewed as new.
+		opts.Logger.Warn("base registry: file not loaded", "err", err)
+	}
+	// The base's allow-list: a change cannot allow its own findings.
+	allow, err := loadAllowList(opts.BaseRegistry)
+	if err != nil {
+		return err
+	}
+	headFiles, headErrs := registry.Load(opts.Registry)
+	changes := RegistryChanges(baseFiles, headFiles)
+	opts.Logger.Info("registry changes to review", "servers", len(changes))
+	if len(changes) > 0 {
+		// Opened only when there is something to review.
+		cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			q := changeRequest(c)
+			q.allowed = allowancesFor(allow, c.Server)
+			rev, err := reviewServer(ctx, opts, cache, q)
+			if err == nil {
+				err = reportChange(opts, c, rev)
+			}
+			if err != nil {
+				headErrs = append(headErrs, err)
+			}
+		}
+	}
+	return errors.Join(headErrs...)
+}
+
+// changeRequest is the review a registry change asks for.
+func changeRequest(c ServerChange) reviewRequest {
+	q := reviewRequest{server: c.Server, src: *c.New, head: c.New.Commit, full: c.Full()}
+	if !q.full {
+		q.base = c.Old.Commit
+	}
+	if c.Kind == ChangeProject {
+		q.project = &review.ProjectChange{From: upstreamOf(c.Old), To: upstreamOf(c.New)}
+	}
+	return q
+}
+
+// upstreamOf names the repository a source builds from, with the
+// upstream it tracks when that differs.
+func upstreamOf(s *registry.Source) string {
+	if s.Upstream != "" && s.Upstream != s.Project {
+		return s.Project + " (upstream " + s.Upstream + ")"
+	}
+	return s.Project
+}
+
+// reportChange prints and writes one change's report, and returns an
+// error for a failing verdict.
+func reportChange(opts ReviewOptions, c ServerChange, rev *reviewed) error {
+	if opts.Output != "" {
+		if err := review.WriteOutput(filepath.Join(opts.Output, c.Server), rev.result, rev.meta); err != nil {
+			return fmt.Errorf("%s: writing the report: %w", c.Server, err)
+		}
+	}
+	opts.Logger.Info("reviewed", "server", c.Server, "change", string(c.Kind), "risk", rev.result.Risk.String(), "blocked", rev.result.Blocked, "findings", len(rev.result.Findings))
+	if _, err := io.WriteString(opts.Stdout, rev.result.Markdown(rev.meta)+"\n"); err != nil {
+		return err
+	}
+	if rev.result.CheckConclusion(opts.FailOn) == review.ConclusionFailure {
+		return fmt.Errorf("%s: %w: %s (--fail-on %s)", c.Server, ErrReviewFailed, rev.result.Summary(), failOnName(opts.FailOn))
+	}
+	return nil
+}
