@@ -78,6 +78,19 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	if res.Frozen != "" || ref == "" {
 		ref = "HEAD"
 	}
+	// A range whose end does not exist upstream is a bad argument, not a
+	// range to report as "could not be inspected".
+	missing, err := cache.MissingCommits(ctx, src.Project, ref, opts.Base, opts.Head)
+	if err != nil {
+		return fmt.Errorf("%s: %w", opts.Server, err)
+	}
+	for _, sha := range missing {
+		flag := "--head"
+		if sha == opts.Base {
+			flag = "--base"
+		}
+		return Usagef("%s: %s %s: no such commit upstream (%s)", opts.Server, flag, sha, upstream.RedactURL(src.Project))
+	}
 	// What a pass would know about this bump beyond its range: the build
 	// inputs at the head, and whether the pinned tag moved.
 	var ropts review.Options
