@@ -117,9 +117,10 @@ func ineligible(f *registry.File) string {
 		return "" // an unknown type is Validate's error, as in `updater validate`
 	case s.Source == nil || s.Source.Project == "":
 		return "no source.project: image built elsewhere"
-	case s.Source.Commit == "":
-		return "no source.commit: not pinned"
 	}
+	// A source.project without source.commit is no skip: every locally
+	// built server is pinned, and a misspelt "comit:" must not pass as
+	// "not pinned". Validate reports it as the server's error.
 	return ""
 }
 
