@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -76,6 +77,11 @@ func commands() []command {
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cmds := commands()
+	if isVersionRequest(args) {
+		info, ok := debug.ReadBuildInfo()
+		writeVersion(stdout, info, ok)
+		return exitOK
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr, cmds)
 		if len(args) == 0 {
@@ -211,7 +217,7 @@ func usage(w io.Writer, cmds []command) {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'updater <command> -h' for the flags of a command.")
+	fmt.Fprintln(w, "Run 'updater <command> -h' for the flags of a command, 'updater version' for the build.")
 }
 
 func cmpErr(errs ...error) error {
