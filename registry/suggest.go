@@ -2,28 +2,25 @@ package registry
 
 import "strings"
 
-// didYouMean returns the one known word closest to got, when it is close
-// enough to be a slip of the keyboard (at most two edits, fewer for short
-// words, case ignored); "" otherwise or when two are equally close.
-func didYouMean(got string, known []string) string {
-	best, bestDist, tie := "", len(got), false
-	limit := min(2, len(got)/3)
+// DidYouMean returns the known key within two edits of got (case
+// ignored), if exactly one is: the one suggestion for a misspelt key, in
+// server files and in .github/updater.yaml alike. "" when none or several
+// are that close.
+func DidYouMean(got string, known []string) string {
+	best, count := "", 0
 	for _, k := range known {
-		d := editDistance(strings.ToLower(got), strings.ToLower(k))
-		switch {
-		case d < bestDist:
-			best, bestDist, tie = k, d, false
-		case d == bestDist:
-			tie = true
+		if editDistance(strings.ToLower(got), strings.ToLower(k)) <= 2 {
+			best = k
+			count++
 		}
 	}
-	if best == "" || tie || bestDist > limit {
+	if count != 1 {
 		return ""
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b, in bytes.
+// editDistance is the Levenshtein distance of two short keys, in bytes.
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)

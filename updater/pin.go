@@ -103,14 +103,9 @@ func verifyPin(ctx context.Context, opts PinOptions, src *registry.Source) error
 	if err != nil {
 		return err
 	}
-	res, err := upstream.NewResolver(upstream.ResolverOptions{Mode: upstream.ResolveGit, Timeout: opts.Timeout, Logger: opts.Logger}).
-		Resolve(ctx, upstream.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+	res, ref, err := resolveFollowed(ctx, src, opts.Timeout, opts.Logger)
 	if err != nil {
 		return fmt.Errorf(verifyFailed, opts.Server, err)
-	}
-	ref := res.Ref
-	if res.Frozen != "" || ref == "" {
-		ref = "HEAD"
 	}
 	missing, err := cache.MissingCommits(ctx, src.Project, ref, opts.Commit)
 	if err != nil {

@@ -69,14 +69,9 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	}
 	// The followed ref is fetched; Base and Head are fetched by SHA when it
 	// does not reach them (a rewritten history).
-	res, err := upstream.NewResolver(upstream.ResolverOptions{Mode: upstream.ResolveGit, Timeout: opts.Timeout, Logger: opts.Logger}).
-		Resolve(ctx, upstream.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+	res, ref, err := resolveFollowed(ctx, src, opts.Timeout, opts.Logger)
 	if err != nil {
 		return fmt.Errorf("%s: %w", opts.Server, err)
-	}
-	ref := res.Ref
-	if res.Frozen != "" || ref == "" {
-		ref = "HEAD"
 	}
 	// A range whose end does not exist upstream is a bad argument, not a
 	// range to report as "could not be inspected".
