@@ -47,6 +47,10 @@ func validateSource(f *File, add func(keyPath string, err error)) {
 	src := f.Server.Source
 	for _, k := range f.sourceKeys {
 		if !isSourceKey(k) {
+			if near := DidYouMean(k, sourceKeys); near != "" {
+				add("source."+k, fmt.Errorf("source.%s is not a source key: did you mean %s?", quoteKey(k), near))
+				continue
+			}
 			add("source."+k, fmt.Errorf("source.%s is not a source key (want %s)", quoteKey(k), strings.Join(sourceKeys, ", ")))
 		}
 	}

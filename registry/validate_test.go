@@ -85,7 +85,11 @@ func TestValidate(t *testing.T) {
 		{name: "build target", raw: pinnedServer(goodSource + "  buildTarget: --target\n"), want: []string{
 			`servers/demo/server.yaml:7: source.buildTarget "--target" is not a Dockerfile stage name`}},
 		{name: "misspelt source key", raw: pinnedServer(goodSource + "  comit: 0123456789abcdef0123456789abcdef01234567\n"), want: []string{
-			"servers/demo/server.yaml:7: source.comit is not a source key (want project, upstream, branch, commit, directory, dockerfile, buildTarget)"}},
+			"servers/demo/server.yaml:7: source.comit is not a source key: did you mean commit?"}},
+		{name: "source key in another case", raw: pinnedServer(goodSource + "  Branch: main\n"), want: []string{
+			"servers/demo/server.yaml:7: source.Branch is not a source key: did you mean branch?"}},
+		{name: "source key far from any", raw: pinnedServer(goodSource + "  image: x\n"), want: []string{
+			"servers/demo/server.yaml:7: source.image is not a source key (want project, upstream, branch, commit, directory, dockerfile, buildTarget)"}},
 		{name: "source key with an escape sequence", raw: pinnedServer(goodSource + "  \"\\e[2Jcommit\": x\n"), want: []string{
 			`servers/demo/server.yaml:7: source."\x1b[2Jcommit" is not a source key (want project, upstream, branch, commit, directory, dockerfile, buildTarget)`}},
 		{name: "several problems", raw: "name: demo\ntype: servr\nsource:\n  project: http://example.com/x\n  commit: HEAD\n", want: []string{

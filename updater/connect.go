@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/mcp-registry/updater/gitops/github"
 	"github.com/mcp-registry/updater/gitops/upstream"
+	"github.com/mcp-registry/updater/registry"
 )
 
 // connect builds the real dependencies of a pass from the options: the
@@ -118,4 +120,20 @@ func cacheRoot(dir string) (string, error) {
 		return "", Usagef("no --cache-dir given and no user cache directory: %v", err)
 	}
 	return filepath.Join(base, "mcp-registry-updater"), nil
+}
+
+// resolveFollowed resolves the ref a server follows over git, for the
+// commands that work on one server by hand (pin, review). fetchRef is the
+// ref to fetch its history through: "HEAD" when the ref is frozen.
+func resolveFollowed(ctx context.Context, src *registry.Source, timeout time.Duration, log *slog.Logger) (res upstream.Resolution, fetchRef string, err error) {
+	res, err = upstream.NewResolver(upstream.ResolverOptions{Mode: upstream.ResolveGit, Timeout: timeout, Logger: log}).
+		Resolve(ctx, upstream.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+	if err != nil {
+		return res, "", err
+	}
+	fetchRef = res.Ref
+	if res.Frozen != "" || fetchRef == "" {
+		fetchRef = "HEAD"
+	}
+	return res, fetchRef, nil
 }

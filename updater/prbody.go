@@ -52,15 +52,15 @@ func prTitle(d *Decision) string {
 
 // commitMessage is the bot's commit on its branch.
 func commitMessage(d *Decision, rng *ranges.Range) string {
-	n := "unknown number of"
+	n := "unknown number of commits"
 	if rng != nil && rng.Comparable() {
-		n = fmt.Sprint(rng.TotalCommits)
+		n = fmt.Sprintf("%d commit%s", rng.TotalCommits, plural(rng.TotalCommits))
 	}
 	what := short(d.Target)
 	if d.Branch != "" {
 		what = d.Branch + " " + what
 	}
-	msg := fmt.Sprintf("servers/%s: update pin to %s (%s commits)\n\nUpstream: %s\nFrom: %s\nTo:   %s\n",
+	msg := fmt.Sprintf("servers/%s: update pin to %s (%s)\n\nUpstream: %s\nFrom: %s\nTo:   %s\n",
 		d.Server, what, n, d.project, d.Current, d.Target)
 	if d.Directory != "" {
 		msg += fmt.Sprintf("\nsource.directory moved upstream: %s -> %s\n", d.directory, d.Directory)

@@ -121,12 +121,8 @@ func (c Counts) SummaryLine() string {
 		parts = append(parts, fmt.Sprintf("%d deferred", c.Deferred))
 	}
 	parts = append(parts, fmt.Sprintf("%d frozen", c.Frozen), fmt.Sprintf("%d skipped", c.Skipped))
-	errs := "errors"
-	if c.Errors == 1 {
-		errs = "error"
-	}
-	parts = append(parts, fmt.Sprintf("%d %s", c.Errors, errs))
-	return fmt.Sprintf("%d servers: %s", c.Servers, strings.Join(parts, ", "))
+	parts = append(parts, fmt.Sprintf("%d error%s", c.Errors, plural(c.Errors)))
+	return fmt.Sprintf("%d server%s: %s", c.Servers, plural(c.Servers), strings.Join(parts, ", "))
 }
 
 // WriteTable prints the report for people:

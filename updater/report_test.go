@@ -223,7 +223,7 @@ func TestCountsSummaryLine(t *testing.T) {
 		{Counts{}, "0 servers: 0 to bump, 0 up to date, 0 frozen, 0 skipped, 0 errors"},
 		{Counts{Servers: 328, Bump: 12, UpToDate: 290, Frozen: 3, Skipped: 20, Errors: 3},
 			"328 servers: 12 to bump, 290 up to date, 3 frozen, 20 skipped, 3 errors"},
-		{Counts{Servers: 1, Errors: 1}, "1 servers: 0 to bump, 0 up to date, 0 frozen, 0 skipped, 1 error"},
+		{Counts{Servers: 1, Errors: 1}, "1 server: 0 to bump, 0 up to date, 0 frozen, 0 skipped, 1 error"},
 		{Counts{Servers: 5, Bump: 1, Held: 2, Deferred: 1, Errors: 1},
 			"5 servers: 1 to bump, 0 up to date, 2 held, 1 deferred, 0 frozen, 0 skipped, 1 error"},
 	} {

@@ -133,14 +133,26 @@ func reviewServer(ctx context.Context, opts ReviewOptions, cache *upstream.Cache
 	src := q.src
 	// The followed ref is fetched; Base and Head are fetched by SHA when it
 	// does not reach them (a rewritten history).
-	res, err := upstream.NewResolver(upstream.ResolverOptions{Mode: upstream.ResolveGit, Timeout: opts.Timeout, Logger: opts.Logger}).
-		Resolve(ctx, upstream.Upstream{Project: src.Project, Branch: src.Branch, Pin: src.Commit})
+	res, ref, err := resolveFollowed(ctx, &src, opts.Timeout, opts.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", q.server, err)
 	}
-	ref := res.Ref
-	if res.Frozen != "" || ref == "" {
-		ref = "HEAD"
+	// A range whose end does not exist upstream is a bad argument, not a
+	// range to report as "could not be inspected".
+	ends := []string{q.head}
+	if !q.full {
+		ends = []string{q.base, q.head}
+	}
+	missing, err := cache.MissingCommits(ctx, src.Project, ref, ends...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", q.server, err)
+	}
+	for _, sha := range missing {
+		flag := "--head"
+		if sha == q.base && !q.full {
+			flag = "--base"
+		}
+		return nil, Usagef("%s: %s %s: no such commit upstream (%s)", q.server, flag, sha, upstream.RedactURL(src.Project))
 	}
 	// What a pass would know about this bump beyond its range: the build
 	// inputs at the head, and whether the pinned tag moved.

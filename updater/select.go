@@ -2,6 +2,7 @@ package updater
 
 import (
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"path"
 	"sort"
@@ -51,6 +52,9 @@ func selectServers(files []*registry.File, loadErrs []error, only []string, shar
 	keep := func(name string) bool {
 		return (len(want) == 0 || want[name]) && shard.Has(name)
 	}
+	if err := checkSelectionInShard(only, shard); err != nil {
+		return nil, err
+	}
 
 	for name, err := range broken {
 		if keep(name) {
@@ -83,6 +87,23 @@ func selectServers(files []*registry.File, loadErrs []error, only []string, shar
 	return sel, nil
 }
 
+// checkSelectionInShard refuses a --server selection of which no server
+// is in the shard: the pass would do nothing and say nothing of why.
+func checkSelectionInShard(only []string, shard Shard) error {
+	if len(only) == 0 {
+		return nil
+	}
+	where := make([]string, 0, len(only))
+	for _, n := range only {
+		if shard.Has(n) {
+			return nil
+		}
+		where = append(where, fmt.Sprintf("%s is in shard %s", n, shard.Of(n)))
+	}
+	sort.Strings(where)
+	return Usagef("--shard %s holds none of the selected servers (%s)", shard, strings.Join(where, ", "))
+}
+
 // ineligible says why a server has no pin for the bot to move ("" when it
 // has one).
 func ineligible(f *registry.File) string {
@@ -96,9 +117,10 @@ func ineligible(f *registry.File) string {
 		return "" // an unknown type is Validate's error, as in `updater validate`
 	case s.Source == nil || s.Source.Project == "":
 		return "no source.project: image built elsewhere"
-	case s.Source.Commit == "":
-		return "no source.commit: not pinned"
 	}
+	// A source.project without source.commit is no skip: every locally
+	// built server is pinned, and a misspelt "comit:" must not pass as
+	// "not pinned". Validate reports it as the server's error.
 	return ""
 }
 
@@ -112,6 +134,16 @@ func serverOfError(err error) string {
 	return err.Error()
 }
 
+// Of is the shard of the same count that holds name.
+func (s Shard) Of(name string) Shard {
+	if s.Count <= 1 {
+		return s
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return Shard{Index: int(h.Sum32()%uint32(s.Count)) + 1, Count: s.Count}
+}
+
 // Has reports whether the shard holds the server. The zero Shard holds
 // every server. FNV-1a of the name keeps the partition stable night after
 // night and independent of which other servers exist.
@@ -119,7 +151,5 @@ func (s Shard) Has(name string) bool {
 	if s.Count <= 1 {
 		return true
 	}
-	h := fnv.New32a()
-	h.Write([]byte(name))
-	return int(h.Sum32()%uint32(s.Count)) == s.Index-1
+	return s.Of(name).Index == s.Index
 }

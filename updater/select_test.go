@@ -60,7 +60,7 @@ func TestSelectServers(t *testing.T) {
 			wantDecided: []string{
 				"badpin error: servers/badpin/server.yaml:5: source.commit \"abc123\" is not a 40-hex SHA",
 				"broken error: servers/broken/server.yaml:3: mapping values are not allowed here",
-				"nocommit skipped: no source.commit: not pinned",
+				"nocommit error: servers/nocommit/server.yaml:3: source.commit is missing: a locally built server must be pinned",
 				"noproject skipped: no source.project: image built elsewhere",
 				"poci skipped: poci server: nothing is built from source",
 				"remote skipped: remote server: nothing is built from source",
@@ -82,7 +82,7 @@ func TestSelectServers(t *testing.T) {
 			wantDecided: filterShard([]string{
 				"badpin error: servers/badpin/server.yaml:5: source.commit \"abc123\" is not a 40-hex SHA",
 				"broken error: servers/broken/server.yaml:3: mapping values are not allowed here",
-				"nocommit skipped: no source.commit: not pinned",
+				"nocommit error: servers/nocommit/server.yaml:3: source.commit is missing: a locally built server must be pinned",
 				"noproject skipped: no source.project: image built elsewhere",
 				"poci skipped: poci server: nothing is built from source",
 				"remote skipped: remote server: nothing is built from source",

@@ -118,7 +118,7 @@ func Validate(ctx context.Context, opts ValidateOptions) error {
 	if configFound {
 		total++
 	}
-	fmt.Fprintf(opts.Stdout, "%d files: %d valid, %d invalid\n", total, total-len(invalid), len(invalid))
+	fmt.Fprintf(opts.Stdout, "%d file%s: %d valid, %d invalid\n", total, plural(total), total-len(invalid), len(invalid))
 	opts.Logger.Debug("validated registry", "registry", opts.Registry, "files", total, "invalid", len(invalid), "online", opts.Online)
 	if len(invalid) > 0 {
 		return fmt.Errorf("%d of %d files invalid: %w", len(invalid), total, ErrServersFailed)

@@ -47,7 +47,7 @@ func TestValidateValidRegistry(t *testing.T) {
 	if err := Validate(context.Background(), ValidateOptions{Registry: root, Stdout: &out}); err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != "1 files: 1 valid, 0 invalid\n" {
+	if out.String() != "1 file: 1 valid, 0 invalid\n" {
 		t.Errorf("output %q", out.String())
 	}
 }

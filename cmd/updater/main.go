@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -76,6 +77,11 @@ func commands() []command {
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cmds := commands()
+	if isVersionRequest(args) {
+		info, ok := debug.ReadBuildInfo()
+		writeVersion(stdout, info, ok)
+		return exitOK
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr, cmds)
 		if len(args) == 0 {
@@ -97,15 +103,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	e := &env{stdout: stdout, stderr: stderr, getenv: getenv, terminal: isTerminal(stderr)}
 	fs := flag.NewFlagSet("updater "+cmd.name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The flag package's own report of a bad value is the whole usage;
+	// badFlag says it in one line, and the usage is for -h.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	logFormat, logLevel := "auto", "info"
 	fs.Var(checkedString{&logFormat, checkLogFormat}, "log-format", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 	fs.Var(checkedString{&logLevel, checkLogLevel}, "log-level", "log level: debug, info, warn, error")
 	exec := cmd.setup(fs, e)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintf(stderr, "Usage of updater %s:\n", cmd.name)
+			fs.PrintDefaults()
 			return exitOK
 		}
+		badFlag(stderr, fs, cmd.name, err)
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -113,7 +126,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	if err := applyEnv(fs, getenv); err != nil {
-		fmt.Fprintf(stderr, "updater %s: %v\n", cmd.name, err)
+		badFlag(stderr, fs, cmd.name, err)
 		return exitUsage
 	}
 	logger, err := newLogger(stderr, logFormat, logLevel, e.terminal)
@@ -157,7 +170,7 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
 			return
 		}
 		if e := fs.Set(f.Name, v); e != nil {
-			err = fmt.Errorf("%s=%q: %w", name, v, e)
+			err = envValueError(f, name, v, e)
 		}
 	})
 	return err
@@ -211,7 +224,7 @@ func usage(w io.Writer, cmds []command) {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'updater <command> -h' for the flags of a command.")
+	fmt.Fprintln(w, "Run 'updater <command> -h' for the flags of a command, 'updater version' for the build.")
 }
 
 func cmpErr(errs ...error) error {

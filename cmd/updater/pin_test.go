@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
@@ -32,14 +33,14 @@ func TestPinCommand(t *testing.T) {
 	}{
 		{
 			name:       "happy path",
-			args:       []string{"pin", "--server", "demo", "--commit", cliPin},
+			args:       []string{"pin", "--server", "demo", "--commit", cliPin, "--no-verify"},
 			wantCode:   exitOK,
 			wantStdout: "servers/demo/server.yaml:6: source.commit " + registrytest.Commit + " -> " + cliPin + "\n",
 			changed:    map[string]string{"servers/demo/server.yaml": strings.Replace(demo, registrytest.Commit, cliPin, 1)},
 		},
 		{
 			name:       "flags from the environment",
-			env:        map[string]string{"UPDATER_SERVER": "demo", "UPDATER_COMMIT": cliPin},
+			env:        map[string]string{"UPDATER_SERVER": "demo", "UPDATER_COMMIT": cliPin, "UPDATER_NO_VERIFY": "true"},
 			args:       []string{"pin"},
 			wantCode:   exitOK,
 			wantStdout: "servers/demo/server.yaml:6: source.commit " + registrytest.Commit + " -> " + cliPin + "\n",
@@ -71,6 +72,48 @@ func TestPinCommand(t *testing.T) {
 				if err != nil || string(got) != want {
 					t.Errorf("%s = %q (%v), want %q", rel, got, err, want)
 				}
+			}
+		})
+	}
+}
+
+// TestPinVerifiesUpstream: by default pin asks the upstream. A commit it
+// does not have, or one the followed branch does not reach, is a bad
+// argument (exit 2) and the file is left as it was; --no-verify pins it
+// anyway, for an upstream out of reach.
+func TestPinVerifiesUpstream(t *testing.T) {
+	s := gittest.NewServer(t)
+	up := newUpstream(t, s, "demo", "main", 2)
+	side := up.repo.Commit("side", "unmerged work", gittest.Files(map[string]string{"x": "1\n"}))
+	const nowhere = "0000000000000000000000000000000000000001"
+	before := serverYAML("demo", up.url, "", up.commits[0], "")
+	cache := t.TempDir()
+	for _, tc := range []struct {
+		name       string
+		commit     string
+		extra      []string
+		wantCode   int
+		wantStderr string
+	}{
+		{name: "on the followed branch", commit: up.commits[1], wantCode: exitOK},
+		{name: "no such commit", commit: nowhere, wantCode: exitUsage, wantStderr: "demo: --commit " + nowhere + ": no such commit upstream"},
+		{name: "off the followed branch", commit: side, wantCode: exitUsage, wantStderr: "demo: --commit " + side + " is not reachable from refs/heads/main"},
+		{name: "off the branch, --no-verify", commit: side, extra: []string{"--no-verify"}, wantCode: exitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := registrytest.NewRegistry(t, map[string]string{"servers/demo/server.yaml": before})
+			args := append([]string{"pin", "--registry", reg, "--cache-dir", cache, "--server", "demo", "--commit", tc.commit}, tc.extra...)
+			code, _, stderr := runCLI(t, nil, args...)
+			if code != tc.wantCode || !strings.Contains(stderr, tc.wantStderr) {
+				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.wantCode, tc.wantStderr)
+			}
+			got, _ := os.ReadFile(filepath.Join(reg, "servers", "demo", "server.yaml"))
+			want := before
+			if code == exitOK {
+				want = strings.Replace(before, up.commits[0], tc.commit, 1)
+			}
+			if string(got) != want {
+				t.Errorf("server.yaml = %q, want %q", got, want)
 			}
 		})
 	}

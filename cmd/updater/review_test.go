@@ -56,6 +56,18 @@ func TestReviewCommand(t *testing.T) {
 		t.Error("the report printed differs from report.md")
 	}
 
+	// A range end that does not exist upstream is a bad argument (exit 2),
+	// not a review to pass or an "incomplete" one.
+	const nowhere = "0000000000000000000000000000000000000001"
+	for _, tc := range []struct{ base, head, flag string }{{base, nowhere, "--head"}, {nowhere, head, "--base"}} {
+		code, stdout, stderr := cli(context.Background(), nil, "review", "--registry", reg, "--server", "tool",
+			"--base", tc.base, "--head", tc.head, "--cache-dir", cache)
+		want := "tool: " + tc.flag + " " + nowhere + ": no such commit upstream"
+		if code != exitUsage || stdout != "" || !strings.Contains(stderr, want) {
+			t.Errorf("%s missing upstream: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.flag, code, stdout, stderr, want)
+		}
+	}
+
 	for _, args := range [][]string{
 		{"review", "--registry", reg, "--server", "tool", "--base", "abc", "--head", head},
 		{"review", "--registry", reg, "--server", "nope", "--base", base, "--head", head},

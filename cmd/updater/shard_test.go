@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/registry/registrytest"
+	"github.com/mcp-registry/updater/updater"
 )
 
 // TestShardsCoverTheRegistry runs `run --dry-run --shard i/3` over a
@@ -70,5 +72,27 @@ func TestShardsCoverTheRegistry(t *testing.T) {
 	}
 	if len(seen) != len(names) {
 		t.Errorf("%d servers seen, want %d", len(seen), len(names))
+	}
+}
+
+// TestShardWithoutTheSelectedServers: --server names a server another
+// shard holds. The pass would do nothing; it says where the server is and
+// exits 2 instead of reporting "0 servers" as a success.
+func TestShardWithoutTheSelectedServers(t *testing.T) {
+	s := gittest.NewServer(t)
+	up := newUpstream(t, s, "alpha", "main", 1)
+	reg := registrytest.NewRegistry(t, map[string]string{"servers/alpha/server.yaml": serverYAML("alpha", up.url, "", up.commits[0], "")})
+	home := updater.Shard{Index: 1, Count: 3}.Of("alpha")
+	other := updater.Shard{Index: home.Index%3 + 1, Count: 3}
+	code, stdout, stderr := cli(context.Background(), nil, "run", "--dry-run", "--registry", reg, "--cache-dir", t.TempDir(),
+		"--server", "alpha", "--shard", other.String())
+	want := fmt.Sprintf("--shard %s holds none of the selected servers (alpha is in shard %s)", other, home)
+	if code != exitUsage || !strings.Contains(stderr, want) || stdout != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q\nwant exit 2 and %q", code, stdout, stderr, want)
+	}
+	code, _, stderr = cli(context.Background(), nil, "run", "--dry-run", "--registry", reg, "--cache-dir", t.TempDir(),
+		"--server", "alpha", "--shard", home.String())
+	if code != exitOK {
+		t.Errorf("in its own shard: exit %d\n%s", code, stderr)
 	}
 }

@@ -86,11 +86,11 @@ func TestValidateCommand(t *testing.T) {
 		wantStdout string
 		wantStderr string
 	}{
-		{name: "valid", args: []string{"validate", "--registry", valid}, wantCode: exitOK, wantStdout: "1 files: 1 valid, 0 invalid\n"},
-		{name: "registry from the environment", env: map[string]string{"UPDATER_REGISTRY": valid}, args: []string{"validate"}, wantCode: exitOK, wantStdout: "1 files: 1 valid, 0 invalid\n"},
+		{name: "valid", args: []string{"validate", "--registry", valid}, wantCode: exitOK, wantStdout: "1 file: 1 valid, 0 invalid\n"},
+		{name: "registry from the environment", env: map[string]string{"UPDATER_REGISTRY": valid}, args: []string{"validate"}, wantCode: exitOK, wantStdout: "1 file: 1 valid, 0 invalid\n"},
 		{name: "missing registry", args: []string{"validate", "--registry", filepath.Join(valid, "nope")}, wantCode: exitUsage, wantStderr: "no such file or directory"},
 		{name: "no servers directory", args: []string{"validate", "--registry", t.TempDir()}, wantCode: exitUsage, wantStderr: "no servers directory"},
-		{name: "one server", args: []string{"validate", "--registry", valid, "--server", "good"}, wantCode: exitOK, wantStdout: "1 files: 1 valid, 0 invalid\n"},
+		{name: "one server", args: []string{"validate", "--registry", valid, "--server", "good"}, wantCode: exitOK, wantStdout: "1 file: 1 valid, 0 invalid\n"},
 		{name: "unknown server", args: []string{"validate", "--registry", valid, "--server", "good,nope"}, wantCode: exitUsage, wantStderr: "unknown server(s): nope"},
 		{name: "stray argument", args: []string{"validate", "servers/good"}, wantCode: exitUsage, wantStderr: "unexpected arguments"},
 		{name: "unknown flag", args: []string{"validate", "--registyr", valid}, wantCode: exitUsage, wantStderr: "flag provided but not defined"},

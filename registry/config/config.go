@@ -121,7 +121,7 @@ func (p *parser) mapping(n *yaml.Node, what string, known []string, fn func(key 
 		}
 		if !slices.Contains(known, k.Value) {
 			msg := fmt.Sprintf("unknown key %q in %s", k.Value, what)
-			if s := suggest(k.Value, known); s != "" {
+			if s := registry.DidYouMean(k.Value, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			p.errorf(k, "%s", msg)
@@ -143,42 +143,6 @@ func (p *parser) scalar(n *yaml.Node, what string) (string, bool) {
 		return "", false
 	}
 	return n.Value, true
-}
-
-// suggest returns the known key within two edits of s, if exactly one is.
-func suggest(s string, known []string) string {
-	best, count := "", 0
-	for _, k := range known {
-		if editDistance(s, k) <= 2 {
-			best = k
-			count++
-		}
-	}
-	if count != 1 {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of two short keys.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // yamlErrorLine digs the line out of a yaml.v3 syntax error ("yaml: line
