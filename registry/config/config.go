@@ -32,6 +32,8 @@ type Config struct {
 	Publishers Publishers
 	// AutoMerge is nil when the file has no automerge section: never merge.
 	AutoMerge *AutoMerge
+	// Servers are the per-server settings (servers.go).
+	Servers Servers
 }
 
 // section parses one top-level key's value into c.
@@ -44,6 +46,7 @@ type section struct {
 var sections = []section{
 	{"publishers", parsePublishers},
 	{"automerge", parseAutoMerge},
+	{"servers", parseServers},
 }
 
 // Parse reads the configuration file at path (for messages) from raw. All
