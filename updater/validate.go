@@ -59,6 +59,13 @@ func Validate(ctx context.Context, opts ValidateOptions) error {
 	}
 
 	files, loadErrs := registry.Load(opts.Registry)
+	names := map[string]bool{} // every server of the registry, whatever --server says
+	for _, f := range files {
+		names[f.Name] = true
+	}
+	for _, err := range loadErrs {
+		names[serverOfError(err)] = true
+	}
 	if len(opts.Servers) > 0 {
 		var err error
 		if files, loadErrs, err = onlyServers(files, loadErrs, opts.Servers); err != nil {
@@ -86,9 +93,11 @@ func Validate(ctx context.Context, opts ValidateOptions) error {
 		configFound = true
 		problems = append(problems, configProblems(err)...)
 	} else if configFound {
-		if _, err := config.Parse(config.Path, raw); err != nil {
+		c, err := config.Parse(config.Path, raw)
+		if err != nil {
 			problems = append(problems, configProblems(err)...)
 		}
+		problems = append(problems, c.UnknownServers(config.Path, func(n string) bool { return names[n] })...)
 	}
 	if opts.Online {
 		online, err := checkPinsOnline(ctx, opts.OnlineCheck, valid, opts.Logger)

@@ -63,9 +63,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 		}
 		p.setPublishers(planned)
 	}
-	if p.opts.MinAge > 0 {
-		p.each(ctx, planned, func(ctx context.Context, d *Decision) { p.applyCooldown(ctx, d) })
-	}
+	p.each(ctx, planned, p.applyCooldown)
 	p.each(ctx, planned, p.checkBuild)
 
 	botClosed := p.botCloses(ctx, planned, byServer)

@@ -27,6 +27,8 @@ type ServerSettings struct {
 	Labels    []string
 	Reviewers []string
 	Assignees []string
+
+	line int // of the server's key, for UnknownServers
 }
 
 // Schedule is the window of passes that consider a server.
@@ -83,6 +85,24 @@ func (c *Config) Of(server string) ServerSettings {
 	return c.Servers[server]
 }
 
+// UnknownServers reports each server named under servers: that the
+// registry does not hold (exists says which it holds), as file errors at
+// the name's line.
+func (c *Config) UnknownServers(path string, exists func(name string) bool) []*registry.FileError {
+	if c == nil {
+		return nil
+	}
+	var out []*registry.FileError
+	for name, s := range c.Servers {
+		if !exists(name) {
+			out = append(out, &registry.FileError{Path: path, Line: s.line,
+				Err: fmt.Errorf("servers: %q is not a server of the registry", name)})
+		}
+	}
+	slices.SortFunc(out, func(a, b *registry.FileError) int { return a.Line - b.Line })
+	return out
+}
+
 // maxPeople bounds reviewers, assignees and labels per server.
 const maxPeople = 10
 
@@ -104,7 +124,7 @@ func parseServers(p *parser, n *yaml.Node, c *Config) {
 			p.errorf(k, "servers: %q repeated", name)
 			continue
 		}
-		var s ServerSettings
+		s := ServerSettings{line: k.Line}
 		what := "servers." + name
 		p.mapping(v, what, keys, func(key string, v *yaml.Node) {
 			if slices.Contains([]string{"labels", "reviewers", "assignees"}, key) {

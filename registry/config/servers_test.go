@@ -85,3 +85,14 @@ func TestScheduleAllows(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownServers(t *testing.T) {
+	c, err := Parse(Path, []byte("servers:\n  known: {}\n  gone:\n    ignore: x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := c.UnknownServers(Path, func(n string) bool { return n == "known" })
+	if len(errs) != 1 || errs[0].Line != 3 || !strings.Contains(errs[0].Error(), `"gone" is not a server of the registry`) {
+		t.Fatalf("got %v", errs)
+	}
+}
