@@ -1,7 +1,9 @@
 package updater
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mcp-registry/updater/registry"
@@ -42,4 +44,19 @@ func (p *pass) minAge(server string) time.Duration {
 		return *m
 	}
 	return p.opts.MinAge
+}
+
+// requestPeople asks the server's reviewers and assignees on the PR it
+// just opened, after its review is published (people are notified and
+// should find the verdict). A refusal (someone without access) is noted
+// in the decision and logged; the PR and its review stand.
+func (p *pass) requestPeople(ctx context.Context, d *Decision, number int) {
+	s := p.cfg.Of(d.Server)
+	if len(s.Reviewers) == 0 && len(s.Assignees) == 0 {
+		return
+	}
+	if err := p.deps.forge.RequestPeople(ctx, number, s.Reviewers, s.Assignees); err != nil {
+		p.log.Warn("cannot request reviewers or assignees", "server", d.Server, "pr", number, "err", err)
+		d.Detail = strings.TrimPrefix(d.Detail+"; "+err.Error(), "; ")
+	}
 }

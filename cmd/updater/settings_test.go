@@ -22,8 +22,8 @@ func (r passReport) detailOf(server string) (decision, detail string) {
 }
 
 // Per-server settings from the base branch's .github/updater.yaml: an
-// ignored server is not proposed and says why; labels go on the PR when
-// it opens; automerge: false keeps a verified publisher's PR for a human.
+// ignored server is not proposed and says why; labels, reviewers and
+// assignees go on the PR when it opens; automerge: false keeps a verified publisher's PR for a human.
 func TestServerSettingsSteerThePass(t *testing.T) {
 	f := newMergeFixture(t, time.Time{})
 	f.gh.SetRequiredChecks("main", "ci/test")
@@ -33,6 +33,8 @@ func TestServerSettingsSteerThePass(t *testing.T) {
   toolkit:
     automerge: false
     labels: [needs-security-review]
+    reviewers: [alice, acme/security]
+    assignees: [bob]
 `, "per-server settings")
 
 	rep := f.pass(exitOK)
@@ -45,6 +47,9 @@ func TestServerSettingsSteerThePass(t *testing.T) {
 	pr, ok := f.botPR("toolkit")
 	if !ok || !contains(pr.Labels, "needs-security-review") || !contains(pr.Labels, "pin-update") {
 		t.Fatalf("toolkit PR: %v labels %v", ok, pr.Labels)
+	}
+	if strings.Join(pr.Reviewers, ",") != "alice,"+f.gh.Owner+"/security" || strings.Join(pr.Assignees, ",") != "bob" {
+		t.Errorf("toolkit PR: reviewers %v, assignees %v", pr.Reviewers, pr.Assignees)
 	}
 
 	f.greenCI("toolkit")
