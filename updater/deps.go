@@ -38,6 +38,7 @@ type forge interface {
 	ClosedBy(ctx context.Context, number int) (string, error)
 	DeleteBranch(ctx context.Context, branch string) error
 	AddLabels(ctx context.Context, number int, labels []string) error
+	RequestPeople(ctx context.Context, number int, reviewers, assignees []string) error
 	RemoveLabel(ctx context.Context, number int, label string) error
 	UpsertComment(ctx context.Context, number int, marker, body string) error
 	CommentBody(ctx context.Context, number int, marker string) (string, error)

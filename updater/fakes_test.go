@@ -359,6 +359,11 @@ func (f *fakeForge) AddLabels(ctx context.Context, number int, labels []string) 
 	return f.edit(number, func(pr *github.PullRequest) { pr.Labels = append(pr.Labels, labels...) })
 }
 
+func (f *fakeForge) RequestPeople(ctx context.Context, number int, reviewers, assignees []string) error {
+	defer f.write(ctx, "request-people #%d %s %s", number, strings.Join(reviewers, ","), strings.Join(assignees, ","))()
+	return nil
+}
+
 func (f *fakeForge) RemoveLabel(ctx context.Context, number int, label string) error {
 	defer f.write(ctx, "remove-label #%d %s", number, label)()
 	return f.edit(number, func(pr *github.PullRequest) {

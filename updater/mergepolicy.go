@@ -52,6 +52,7 @@ type mergeFacts struct {
 	policy    *config.AutoMerge // nil: no automerge section, never merge
 	publisher config.Publisher
 	server    string             // from the PR's marker
+	serverOff bool               // servers.<name>.automerge: false
 	ownBranch bool               // the head branch is <prefix><server> in the registry repository
 	ownMarker bool               // the body holds the bot's marker
 	pr        github.PullRequest // as GitHub answers it now (state, draft, head, labels, mergeability)
@@ -87,6 +88,8 @@ func decideMerge(f mergeFacts) (MergeVerdict, mergeWhy) {
 		return notAllowed("not the bot's pull request"), why
 	case f.pr.State != "open":
 		return notAllowed("%s", f.pr.State), why
+	case f.serverOff:
+		return notAllowed("automerge: false for %s in %s", f.server, config.Path), why
 	case slices.Contains(f.pr.Labels, f.policy.SkipLabel):
 		return notAllowed("label %s", f.policy.SkipLabel), why
 	}

@@ -109,6 +109,7 @@ func (p *pass) mergeOne(ctx context.Context, listed github.PullRequest, file *re
 	}
 	if p.cfg != nil {
 		f.publisher = p.cfg.PublisherOf(file.Server.Source.Project, file.Server.Source.Upstream)
+		f.serverOff = p.cfg.Of(server).NoAutoMerge
 	}
 	f.pr.Mergeable = nil // a listing does not say; GetPull does
 	if v, _ := decideMerge(f); v.Outcome == MergeNotAllowed || touched {

@@ -100,6 +100,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	sel.eligible, sel.decided = applySettings(p.cfg, opts.Now(), sel.eligible, sel.decided)
 	planned := p.resolveAll(ctx, sel.eligible)
 	p.setPublishers(planned)
 	p.setPublishers(sel.decided)
@@ -124,9 +125,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 			return nil, err
 		}
 	} else {
-		if opts.MinAge > 0 {
-			p.each(ctx, planned, func(ctx context.Context, dec *Decision) { p.applyCooldown(ctx, dec) })
-		}
+		p.each(ctx, planned, p.applyCooldown)
 		p.each(ctx, planned, p.checkBuild)
 	}
 	for i := range planned {
@@ -249,9 +248,11 @@ func (p *pass) each(ctx context.Context, ds []Decision, fn func(ctx context.Cont
 }
 
 // applyCooldown holds back a bump to the newest commit at least
-// --min-age old. Tag moves are deliberate releases and are not held.
+// --min-age old (or the server's own min_age). Tag moves are deliberate
+// releases and are not held.
 func (p *pass) applyCooldown(ctx context.Context, d *Decision) {
-	if d.Action != ActionBump || p.opts.MinAge <= 0 || d.Branch != "" || d.Target != d.Latest {
+	minAge := p.minAge(d.Server)
+	if d.Action != ActionBump || minAge <= 0 || d.Branch != "" || d.Target != d.Latest {
 		return
 	}
 	// The history reads fetch from upstream: --timeout bounds them.
@@ -261,7 +262,7 @@ func (p *pass) applyCooldown(ctx context.Context, d *Decision) {
 		defer cancel()
 	}
 	h := p.deps.history
-	cutoff := p.opts.Now().Add(-p.opts.MinAge)
+	cutoff := p.opts.Now().Add(-minAge)
 	candidate, _, err := h.NewestBefore(ctx, d.project, d.Ref, d.Latest, cutoff)
 	if err != nil && !errors.Is(err, upstream.ErrNoCommitOldEnough) {
 		p.fail(d, fmt.Errorf("cooldown: %w", err))
@@ -281,7 +282,7 @@ func (p *pass) applyCooldown(ctx context.Context, d *Decision) {
 			return
 		}
 	}
-	*d = cooldown(*d, candidate, behind, latestTime, p.opts.MinAge)
+	*d = cooldown(*d, candidate, behind, latestTime, minAge)
 }
 
 // checkBuild checks a bump's build inputs at its target (after cooldown

@@ -17,6 +17,11 @@ import (
 // prLabels are the labels a new PR is opened with.
 func (p *pass) prLabels(d *Decision) []string {
 	labels := slices.Clone(p.opts.Labels)
+	for _, l := range p.cfg.Of(d.Server).Labels {
+		if !slices.Contains(labels, l) {
+			labels = append(labels, l)
+		}
+	}
 	if d.Publisher != nil {
 		labels = append(labels, d.Publisher.Label())
 	}

@@ -60,6 +60,13 @@ func Validate(ctx context.Context, opts ValidateOptions) error {
 	}
 
 	files, loadErrs := registry.Load(opts.Registry)
+	names := map[string]bool{} // every server of the registry, whatever --server says
+	for _, f := range files {
+		names[f.Name] = true
+	}
+	for _, err := range loadErrs {
+		names[serverOfError(err)] = true
+	}
 	if len(opts.Servers) > 0 {
 		var err error
 		if files, loadErrs, err = onlyServers(files, loadErrs, opts.Servers); err != nil {
@@ -87,13 +94,14 @@ func Validate(ctx context.Context, opts ValidateOptions) error {
 		configFound = true
 		problems = append(problems, configProblems(err)...)
 	} else if configFound {
-		cfg, err := config.Parse(config.Path, raw)
+		c, err := config.Parse(config.Path, raw)
 		if err == nil {
-			err = cfg.Allow.CheckRules(config.Path, review.AllowableRule) // the rule ids are the review's
+			err = c.Allow.CheckRules(config.Path, review.AllowableRule) // the rule ids are the review's
 		}
 		if err != nil {
 			problems = append(problems, configProblems(err)...)
 		}
+		problems = append(problems, c.UnknownServers(config.Path, func(n string) bool { return names[n] })...)
 	}
 	if opts.Online {
 		online, err := checkPinsOnline(ctx, opts.OnlineCheck, valid, opts.Logger)

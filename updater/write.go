@@ -63,9 +63,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 		}
 		p.setPublishers(planned)
 	}
-	if p.opts.MinAge > 0 {
-		p.each(ctx, planned, func(ctx context.Context, d *Decision) { p.applyCooldown(ctx, d) })
-	}
+	p.each(ctx, planned, p.applyCooldown)
 	p.each(ctx, planned, p.checkBuild)
 
 	botClosed := p.botCloses(ctx, planned, byServer)
@@ -365,7 +363,11 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 	}
 	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: PROpened, Pushed: pushed}
 	p.log.Info("opened PR", "server", d.Server, "pr", pr.Number, "target", d.Target)
-	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
+	if err := p.publishReview(ctx, w, pr.Number, sha, pr.Labels); err != nil {
+		return err
+	}
+	p.requestPeople(ctx, d, pr.Number)
+	return nil
 }
 
 // updatePR moves an open PR to a new target. The writes are ordered so

@@ -37,6 +37,9 @@ type PullRequest struct {
 type NewPull struct {
 	Title, Body, Head, Base string
 	Labels                  []string
+	// Reviewers (logins, or org/team for a team) and Assignees are
+	// requested once the PR is open: see RequestPeople.
+	Reviewers, Assignees []string
 }
 
 // listPageSize is GitHub's maximum page size; one request per page.

@@ -24,6 +24,8 @@ type PullRequest struct {
 	Base      string
 	HeadSHA   string // follows the branch while the PR is open
 	Labels    []string
+	Reviewers []string // requested: logins, and org/team for teams
+	Assignees []string
 	User      string // creator's login
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -39,6 +41,8 @@ type PullRequest struct {
 func (p *PullRequest) clone() PullRequest {
 	c := *p
 	c.Labels = slices.Clone(p.Labels)
+	c.Reviewers = slices.Clone(p.Reviewers)
+	c.Assignees = slices.Clone(p.Assignees)
 	return c
 }
 

@@ -32,6 +32,8 @@ func (s *Server) routes() {
 	s.handle("GET "+repo+"/pulls/{number}", authToken, registryOnly, s.getPull)
 	s.handle("PATCH "+repo+"/pulls/{number}", authToken, registryOnly, s.editPull)
 	s.handle("PUT "+repo+"/pulls/{number}/merge", authToken, registryOnly, s.mergePull)
+	s.handle("POST "+repo+"/pulls/{number}/requested_reviewers", authToken, registryOnly, s.requestReviewers)
+	s.handle("POST "+repo+"/issues/{number}/assignees", authToken, registryOnly, s.addAssignees)
 
 	s.handle("GET "+repo+"/issues/{number}", authToken, registryOnly, s.getIssue)
 	s.handle("GET "+repo+"/issues/{number}/comments", authToken, registryOnly, s.listComments)

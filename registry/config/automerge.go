@@ -106,7 +106,7 @@ func parseAutoMerge(p *parser, n *yaml.Node, c *Config) {
 				p.errorf(v, "automerge.method: %q is not squash, merge or rebase", s)
 			}
 		case "skip_label":
-			if s == "" || len(s) > 50 || strings.ContainsAny(s, ",\n\r") {
+			if !validLabel(s) {
 				p.errorf(v, "automerge.skip_label: %q is not a label name", s)
 				return
 			}

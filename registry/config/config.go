@@ -34,6 +34,8 @@ type Config struct {
 	AutoMerge *AutoMerge
 	// Allow is the per-server allow-list of accepted review findings.
 	Allow Allow
+	// Servers are the per-server settings (servers.go).
+	Servers Servers
 }
 
 // section parses one top-level key's value into c.
@@ -47,6 +49,7 @@ var sections = []section{
 	{"publishers", parsePublishers},
 	{"automerge", parseAutoMerge},
 	{"allow", parseAllow},
+	{"servers", parseServers},
 }
 
 // Parse reads the configuration file at path (for messages) from raw. All

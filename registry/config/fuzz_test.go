@@ -14,6 +14,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("automerge:\n  verifed: low\n"))
 	f.Add([]byte("publishers: {verified: [a, a]}\n"))
 	f.Add([]byte("&a [*a]"))
+	f.Add([]byte(serversExample))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		c, err := Parse(Path, raw)
 		if err != nil {
@@ -37,6 +38,21 @@ func FuzzParse(f *testing.F) {
 			}
 			if a.Method != Squash && a.Method != Merge && a.Method != Rebase {
 				t.Fatalf("method %q", a.Method)
+			}
+		}
+		for name, s := range c.Servers {
+			if !registry.ValidName(name) || s.Schedule < Always || s.Schedule > Monthly || (s.MinAge != nil && *s.MinAge < 0) {
+				t.Fatalf("server %q: %+v", name, s)
+			}
+			for _, l := range s.Labels {
+				if !validLabel(l) {
+					t.Fatalf("server %q: label %q", name, l)
+				}
+			}
+			for _, l := range append(s.Reviewers, s.Assignees...) {
+				if !validLogin(l) {
+					t.Fatalf("server %q: login %q", name, l)
+				}
 			}
 		}
 		for _, o := range append(c.Publishers.Verified, c.Publishers.Known...) {
