@@ -285,12 +285,21 @@ func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(
 // q.Ref into the cache as needed, and the old pin by SHA when the ref's
 // history lacks it.
 func (c *Cache) Range(ctx context.Context, q RangeQuery) (*ranges.Range, error) {
-	project := q.Project
-	headHash, err := parseCommitArg("head", q.Head)
+	baseHash, err := parseCommitArg("base", q.Base)
 	if err != nil {
 		return nil, err
 	}
-	baseHash, err := parseCommitArg("base", q.Base)
+	// A base missing upstream is a fact of the range (BaseFound), not an error.
+	return c.computeAt(ctx, q, "range", ComputeRange, baseHash)
+}
+
+// computeAt fetches q.Head (and also) into the cache and computes what
+// compute makes of it: the one path of Range and FullRange. Only a head
+// missing upstream is an error.
+func (c *Cache) computeAt(ctx context.Context, q RangeQuery, what string,
+	compute func(context.Context, storer.EncodedObjectStorer, RangeQuery) (*ranges.Range, error), also ...plumbing.Hash) (*ranges.Range, error) {
+	project := q.Project
+	headHash, err := parseCommitArg("head", q.Head)
 	if err != nil {
 		return nil, err
 	}
@@ -299,20 +308,20 @@ func (c *Cache) Range(ctx context.Context, q RangeQuery) (*ranges.Range, error) 
 		return nil, err
 	}
 	defer done()
-	missing, err := repo.ensure(ctx, q.Ref, headHash, baseHash)
+	missing, err := repo.ensure(ctx, q.Ref, append([]plumbing.Hash{headHash}, also...)...)
 	if err != nil {
 		return nil, err
 	}
 	for _, h := range missing {
 		if h == headHash {
-			return nil, upstreamError(project, "range", fmt.Errorf("head commit %s not found upstream", h))
+			return nil, upstreamError(project, what, fmt.Errorf("head commit %s not found upstream", h))
 		}
 	}
 	q.Project = RedactURL(project)
 	q.Release = strings.HasPrefix(q.Ref, "refs/tags/")
-	r, err := ComputeRange(ctx, repo.st, q)
+	r, err := compute(ctx, repo.st, q)
 	if err != nil {
-		return nil, upstreamError(project, "range", err)
+		return nil, upstreamError(project, what, err)
 	}
 	return r, nil
 }

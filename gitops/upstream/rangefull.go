@@ -3,7 +3,6 @@ package upstream
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -48,28 +47,5 @@ func ComputeFull(ctx context.Context, st storer.EncodedObjectStorer, q RangeQuer
 // FullRange computes the full review of q.Head for q.Project (see
 // ComputeFull), fetching q.Ref, or the head by SHA, as needed.
 func (c *Cache) FullRange(ctx context.Context, q RangeQuery) (*ranges.Range, error) {
-	project := q.Project
-	headHash, err := parseCommitArg("head", q.Head)
-	if err != nil {
-		return nil, err
-	}
-	repo, done, err := c.open(ctx, project)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	missing, err := repo.ensure(ctx, q.Ref, headHash)
-	if err != nil {
-		return nil, err
-	}
-	if len(missing) > 0 {
-		return nil, upstreamError(project, "full review", fmt.Errorf("commit %s not found upstream", headHash))
-	}
-	q.Project = RedactURL(project)
-	q.Release = strings.HasPrefix(q.Ref, "refs/tags/")
-	r, err := ComputeFull(ctx, repo.st, q)
-	if err != nil {
-		return nil, upstreamError(project, "full review", err)
-	}
-	return r, nil
+	return c.computeAt(ctx, q, "full review", ComputeFull)
 }
