@@ -85,9 +85,9 @@ func (c *Config) Of(server string) ServerSettings {
 	return c.Servers[server]
 }
 
-// UnknownServers reports each server named under servers: that the
-// registry does not hold (exists says which it holds), as file errors at
-// the name's line.
+// UnknownServers reports each server named under servers: or allow:
+// that the registry does not hold (exists says which it holds), as file
+// errors at the name's line (an allow-list's first entry).
 func (c *Config) UnknownServers(path string, exists func(name string) bool) []*registry.FileError {
 	if c == nil {
 		return nil
@@ -97,6 +97,12 @@ func (c *Config) UnknownServers(path string, exists func(name string) bool) []*r
 		if !exists(name) {
 			out = append(out, &registry.FileError{Path: path, Line: s.line,
 				Err: fmt.Errorf("servers: %q is not a server of the registry", name)})
+		}
+	}
+	for name, entries := range c.Allow {
+		if !exists(name) && len(entries) > 0 {
+			out = append(out, &registry.FileError{Path: path, Line: entries[0].line,
+				Err: fmt.Errorf("allow: %q is not a server of the registry", name)})
 		}
 	}
 	slices.SortFunc(out, func(a, b *registry.FileError) int { return a.Line - b.Line })

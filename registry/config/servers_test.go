@@ -95,4 +95,14 @@ func TestUnknownServers(t *testing.T) {
 	if len(errs) != 1 || errs[0].Line != 3 || !strings.Contains(errs[0].Error(), `"gone" is not a server of the registry`) {
 		t.Fatalf("got %v", errs)
 	}
+	// An allow-list entry of a server the registry no longer holds is
+	// stale too: it would silently apply to a new server of that name.
+	c, err = Parse(Path, []byte("allow:\n  known:\n    - rule: process-exec\n      reason: its CLI\n  gone:\n    - rule: process-exec\n      reason: its CLI\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs = c.UnknownServers(Path, func(n string) bool { return n == "known" })
+	if len(errs) != 1 || errs[0].Line != 6 || !strings.Contains(errs[0].Error(), `allow: "gone" is not a server of the registry`) {
+		t.Fatalf("allow: got %v", errs)
+	}
 }
