@@ -48,6 +48,11 @@ type Options struct {
 	FailOn        review.FailOn // lowest risk failing the security-review check; zero = review.DefaultFailOn
 
 	JSON    bool   // print the report as one JSON document instead of a table
+	// NoDashboard turns the dashboard issue off; StaleAfter is how old a
+	// pinned commit must be for the dashboard to call it stale while its
+	// upstream moved (see dashboardstep.go).
+	NoDashboard bool
+	StaleAfter  time.Duration
 	Summary string // also write the Markdown summary to this file
 
 	GitHub GitHubOptions
@@ -113,6 +118,7 @@ func DefaultOptions() Options {
 		CommitVia:     CommitViaGit,
 		Review:        ReviewBuiltin,
 		ReviewTimeout: 15 * time.Minute,
+		StaleAfter:    90 * 24 * time.Hour,
 		GitHub: GitHubOptions{
 			APIURL:     github.DefaultGitHubAPIURL,
 			ServerURL:  "https://github.com",
@@ -152,6 +158,9 @@ func (o *Options) Defaults() {
 	}
 	if o.ReviewTimeout <= 0 {
 		o.ReviewTimeout = d.ReviewTimeout
+	}
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = d.StaleAfter
 	}
 	if o.GitHub.APIURL == "" {
 		o.GitHub.APIURL = d.GitHub.APIURL

@@ -74,6 +74,7 @@ type pass struct {
 	deps *deps
 	log  *slog.Logger
 	cfg  *config.Config // .github/updater.yaml; nil when absent
+	dash *dashState     // the dashboard issue as read; nil: none (dashboardstep.go)
 }
 
 // runPass is the pass over injected dependencies.
@@ -100,7 +101,9 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.readDashboard(ctx)
 	sel.eligible, sel.decided = applySettings(p.cfg, opts.Now(), sel.eligible, sel.decided)
+	sel.eligible, sel.decided = p.dashUnschedule(files, sel.eligible, sel.decided)
 	planned := p.resolveAll(ctx, sel.eligible)
 	p.setPublishers(planned)
 	p.setPublishers(sel.decided)
@@ -136,6 +139,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	rep.Decisions = append(rep.Decisions, sel.decided...)
 	rep.Decisions = append(rep.Decisions, planned...)
 	rep.sort()
+	p.writeDashboard(ctx, rep)
 	if d.stats != nil {
 		rep.GitHub = d.stats()
 	}

@@ -83,6 +83,8 @@ type Server struct {
 	checkRuns  []*CheckRun
 	statuses   []*Status
 	dispatches []Dispatch
+	issues     []*Issue          // plain issues (plainissues.go)
+	perms      map[string]string // login -> permission on the registry
 	required   map[string][]string  // branch -> checks its protection requires
 	installTok map[string]time.Time // installation token -> expiry
 	// refsMoved says branches may have moved since pull requests were
@@ -173,7 +175,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case strings.HasPrefix(r.URL.Path, APIPrefix+"/"):
+	case strings.HasPrefix(r.URL.Path, APIPrefix+"/"), r.URL.Path == graphQLPath:
 		s.api.ServeHTTP(rec, r)
 	case strings.HasPrefix(r.URL.Path, "/git/"):
 		s.serveGit(rec, r)
