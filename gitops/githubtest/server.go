@@ -83,8 +83,8 @@ type Server struct {
 	checkRuns  []*CheckRun
 	statuses   []*Status
 	dispatches []Dispatch
-	issues     []*Issue          // plain issues (plainissues.go)
-	perms      map[string]string // login -> permission on the registry
+	issues     []*Issue             // plain issues (plainissues.go)
+	perms      map[string]string    // login -> permission on the registry
 	required   map[string][]string  // branch -> checks its protection requires
 	installTok map[string]time.Time // installation token -> expiry
 	// refsMoved says branches may have moved since pull requests were
