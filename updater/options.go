@@ -47,13 +47,14 @@ type Options struct {
 	ReportDir     string        // where review reports are written (an Actions artifact); "" = none
 	FailOn        review.FailOn // lowest risk failing the security-review check; zero = review.DefaultFailOn
 
-	JSON bool // print the report as one JSON document instead of a table
+	JSON    bool   // print the report as one JSON document instead of a table
+	Summary string // also write the Markdown summary to this file
+
 	// NoDashboard turns the dashboard issue off; StaleAfter is how old a
 	// pinned commit must be for the dashboard to call it stale while its
 	// upstream moved (see dashboardstep.go).
 	NoDashboard bool
 	StaleAfter  time.Duration
-	Summary     string // also write the Markdown summary to this file
 
 	GitHub GitHubOptions
 

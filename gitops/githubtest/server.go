@@ -83,14 +83,15 @@ type Server struct {
 	checkRuns  []*CheckRun
 	statuses   []*Status
 	dispatches []Dispatch
-	issues     []*Issue             // plain issues (plainissues.go)
-	perms      map[string]string    // login -> permission on the registry
 	required   map[string][]string  // branch -> checks its protection requires
 	installTok map[string]time.Time // installation token -> expiry
 	// refsMoved says branches may have moved since pull requests were
 	// last synced with them (reading every head on every request is slow).
 	refsMoved bool
 	nextID    int64
+
+	issues []*Issue          // plain issues (plainissues.go)
+	perms  map[string]string // login -> permission on the registry
 }
 
 // New starts an emulator with an empty registry repository (its default
