@@ -55,6 +55,9 @@ type Options struct {
 	// upstream moved (see dashboardstep.go).
 	NoDashboard bool
 	StaleAfter  time.Duration
+	// TickedOnly restricts the pass to the servers ticked on the
+	// dashboard by people with write access (the issues: edited workflow).
+	TickedOnly bool
 
 	GitHub GitHubOptions
 
@@ -213,6 +216,9 @@ func (o *Options) Check() error {
 	}
 	if o.Review == ReviewDispatch && !validRepo(o.ReviewRepo) {
 		return Usagef("--review dispatch needs --review-repo owner/name")
+	}
+	if o.TickedOnly && (o.NoDashboard || len(o.Servers) > 0) {
+		return Usagef("--ticked-only takes its servers from the dashboard: not with --server or --no-dashboard")
 	}
 	if o.MaxNewPRs < 0 {
 		return Usagef("--max-new-prs must not be negative")

@@ -97,11 +97,18 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		p.log.Error("cannot load server", "file", fe.Path, "err", err)
 		fileErrs = append(fileErrs, err)
 	}
+	p.readDashboard(ctx)
+	if opts.TickedOnly {
+		if !p.tickedOnly(files) {
+			p.writeDashboard(ctx, rep)
+			return rep, nil
+		}
+		opts = p.opts
+	}
 	sel, err := selectServers(files, fileErrs, opts.Servers, opts.Shard)
 	if err != nil {
 		return nil, err
 	}
-	p.readDashboard(ctx)
 	sel.eligible, sel.decided = applySettings(p.cfg, opts.Now(), sel.eligible, sel.decided)
 	sel.eligible, sel.decided = p.dashUnschedule(files, sel.eligible, sel.decided)
 	planned := p.resolveAll(ctx, sel.eligible)

@@ -292,3 +292,39 @@ func TestDashboardDryRun(t *testing.T) {
 		t.Fatal("--no-dashboard opened an issue")
 	}
 }
+
+// --ticked-only (the issues: edited workflow) passes over the ticked
+// servers alone; the dashboard keeps every other line as it was.
+func TestDashboardTickedOnly(t *testing.T) {
+	f := newDashboardFixture(t, false)
+	f.gh.SetPermission("alice", "write")
+	f.pass(exitOK)
+	before := f.dashboardIssue().Body
+
+	// Nothing ticked: no server is passed over, nothing written.
+	f.gh.ResetLog()
+	if rep := f.pass(exitOK, "--ticked-only"); len(rep.Decisions) != 0 {
+		t.Fatalf("untouched dashboard, yet decisions: %+v", rep.Decisions)
+	}
+	if w := f.gh.Writes(); len(w) != 0 {
+		t.Fatalf("wrote: %+v", w)
+	}
+
+	f.tick("alice", dashboard.ProposeNow, "cool")
+	rep := f.pass(exitOK, "--ticked-only")
+	if len(rep.Decisions) != 1 || rep.Decisions[0].Server != "cool" || rep.Decisions[0].Decision != "bump" {
+		t.Fatalf("decisions: %+v", rep.Decisions)
+	}
+	after := f.dashboardIssue().Body
+	if strings.Contains(after, "[x]") || !strings.Contains(after, "propose now **cool**: proposed in #") {
+		t.Errorf("dashboard:\n%s", after)
+	}
+	for _, keep := range []string{"Frozen", "Ignored"} {
+		if section(after, keep) != section(before, keep) {
+			t.Errorf("section %s changed:\n%s\n---\n%s", keep, section(before, keep), section(after, keep))
+		}
+	}
+	if !strings.Contains(section(after, "Open pull requests"), "**cool** #") {
+		t.Errorf("cool's PR not listed:\n%s", after)
+	}
+}

@@ -63,6 +63,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.StringVar(&o.Summary, "summary", "", "also write the Markdown pass summary to this file")
 	fs.BoolVar(&o.NoDashboard, "no-dashboard", false, "do not read or write the dashboard issue (label "+dashboard.Label+")")
 	fs.DurationVar(&o.StaleAfter, "stale-after", o.StaleAfter, "the dashboard lists pins older than this whose upstream moved")
+	fs.BoolVar(&o.TickedOnly, "ticked-only", false, "only the servers ticked on the dashboard by people with write access (the issues: edited workflow)")
 	fs.StringVar(&tokenFile, "token-file", "", "read the GitHub token from this file (else $GITHUB_TOKEN); never pass a token as a flag")
 	fs.Int64Var(&appID, "app-id", 0, "GitHub App ID, to authenticate as an App installation instead of a token")
 	fs.StringVar(&appKeyFile, "app-key-file", "", "PEM private key of the GitHub App")

@@ -101,8 +101,8 @@ func TestWorkflowFilesAreValidYAML(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if strings.Join(names, " ") != "auto-merge.yml ci.yml update-pins.yml" {
-		t.Errorf("workflows %v, want auto-merge.yml, ci.yml and update-pins.yml", names)
+	if strings.Join(names, " ") != "auto-merge.yml ci.yml dashboard.yml update-pins.yml" {
+		t.Errorf("workflows %v, want auto-merge.yml, ci.yml, dashboard.yml and update-pins.yml", names)
 	}
 }
 
@@ -121,7 +121,7 @@ var pinnedUses = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{
 // the action's repository; a commit cannot. The comment says which
 // release the commit is, for people and for Dependabot.
 func TestActionsArePinnedByCommit(t *testing.T) {
-	for _, name := range []string{"auto-merge.yml", "ci.yml", "update-pins.yml"} {
+	for _, name := range []string{"auto-merge.yml", "ci.yml", "dashboard.yml", "update-pins.yml"} {
 		_, root := loadWorkflow(t, name)
 		n := 0
 		walkMapping(root, func(key, value *yaml.Node) {
@@ -205,7 +205,7 @@ func TestUpdatePinsWorkflow(t *testing.T) {
 	}
 
 	// Least privilege, and no job widens it.
-	wantPerms := map[string]string{"contents": "write", "pull-requests": "write", "checks": "write"}
+	wantPerms := map[string]string{"contents": "write", "pull-requests": "write", "checks": "write", "issues": "write"}
 	if !equalMaps(wf.Permissions, wantPerms) {
 		t.Errorf("permissions %v, want exactly %v", wf.Permissions, wantPerms)
 	}

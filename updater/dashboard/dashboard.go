@@ -136,6 +136,19 @@ type Extra struct {
 	Lines []string `json:"-"`
 }
 
+// SetExtra replaces the named extra section, or adds it after the others:
+// the hook through which another job (the weekly audit) publishes its
+// section. No lines removes it.
+func (b *Board) SetExtra(name string, lines []string) {
+	for i := range b.Extras {
+		if b.Extras[i].Name == name {
+			b.Extras[i].Lines = lines
+			return
+		}
+	}
+	b.Extras = append(b.Extras, Extra{Name: name, Lines: lines})
+}
+
 // Board is everything a dashboard shows.
 type Board struct {
 	Items  []Item
