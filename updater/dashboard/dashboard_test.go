@@ -100,7 +100,7 @@ func TestRenderCapsTheBody(t *testing.T) {
 }
 
 func TestIsDashboard(t *testing.T) {
-	if IsDashboard("my notes\n" + Marker) || !IsDashboard(Marker+"\r\nx") {
+	if IsDashboard("my notes\n"+Marker) || !IsDashboard(Marker+"\r\nx") {
 		t.Error("the marker must be the first line")
 	}
 }
