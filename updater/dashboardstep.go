@@ -45,6 +45,8 @@ type dashState struct {
 	// refused says why the ticks of this body do not count ("" when they
 	// do, or there are none).
 	refused string
+	// carried is the body read again before a partial pass writes it.
+	carried *dashboard.Parsed
 }
 
 // dashActed reports whether a ticked act applies to server in this pass.
@@ -206,6 +208,9 @@ func (p *pass) writeDashboard(ctx context.Context, rep *Report) {
 		}
 		prs = groupPRs(all, p.opts.BranchPrefix)
 	}
+	if p.partial() && !p.opts.DryRun {
+		p.rereadDashboard(ctx)
+	}
 	board := p.buildBoard(ctx, rep, prs)
 	body := dashboard.Render(board)
 	if p.opts.DryRun {
@@ -222,12 +227,42 @@ func (p *pass) writeDashboard(ctx context.Context, rep *Report) {
 			return
 		}
 		p.log.Info("created the dashboard issue", "issue", is.Number)
-	case st.issue.Body != body:
+	case st.issue.Body != body: // the body as last read
 		if err := p.deps.issues.EditIssueBody(wctx, st.issue.Number, body); err != nil {
 			p.log.Warn("cannot update the dashboard issue", "issue", st.issue.Number, "err", err)
 			return
 		}
 		p.log.Info("updated the dashboard issue", "issue", st.issue.Number)
+	}
+}
+
+// partial reports whether the pass covers only some servers: the
+// dashboard lines of the others are carried over.
+func (p *pass) partial() bool {
+	return len(p.opts.Servers) > 0 || p.opts.Shard.Count > 1 || p.opts.TickedOnly
+}
+
+// rereadDashboard reads the dashboard again just before a partial pass
+// writes it: the lines it carries are then those other passes (the other
+// shards) wrote meanwhile, not those of the pass's start. Ticks are still
+// only those accepted at the start (see buildBoard).
+func (p *pass) rereadDashboard(ctx context.Context) {
+	st := p.dash
+	if st.issue == nil {
+		return
+	}
+	issues, err := p.deps.issues.ListIssues(ctx, dashboard.Label)
+	if err != nil {
+		p.log.Warn("cannot read the dashboard issue again; carrying what the pass read first", "err", err)
+		return
+	}
+	for i := range issues {
+		if issues[i].Number == st.issue.Number && dashboard.IsDashboard(issues[i].Body) {
+			st.issue = &issues[i]
+			fresh := dashboard.Parse(issues[i].Body)
+			st.carried = &fresh
+			return
+		}
 	}
 }
 
@@ -242,15 +277,21 @@ func (p *pass) buildBoard(ctx context.Context, rep *Report, prs map[string]serve
 	for _, d := range rep.Decisions {
 		covered[d.Server] = true
 	}
+	carried := st.prev
+	if st.carried != nil {
+		carried = *st.carried
+	}
 	var b dashboard.Board
-	b.Extras = st.prev.Extras
-	for _, it := range st.prev.Items {
-		if !covered[it.Server] {
-			// A refused tick must not survive the bot's write: its next
-			// pass would take it for the bot's own, authorised one.
-			it.Ticked = it.Ticked && st.refused == ""
-			b.Items = append(b.Items, it)
+	b.Extras = carried.Extras
+	for _, it := range carried.Items {
+		if !p.partial() || covered[it.Server] {
+			continue
 		}
+		// Only a tick accepted at the pass's start is written back: a
+		// tick the bot writes counts as its own, authorised one on the
+		// next pass, so a refused one, or one made since, must not be.
+		it.Ticked = slices.Contains(st.acts[it.Server], dashboard.ActOf(it.Section))
+		b.Items = append(b.Items, it)
 	}
 	stale := p.stalePins(ctx, rep.Decisions)
 	var done []dashboard.Done
@@ -394,6 +435,11 @@ func (p *pass) stalePins(ctx context.Context, ds []Decision) map[string]time.Tim
 	times := make([]time.Time, len(moved))
 	p.parallel(ctx, len(moved), func(ctx context.Context, i int) {
 		d := moved[i]
+		if p.opts.Timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, p.opts.Timeout)
+			defer cancel()
+		}
 		if t, err := p.deps.history.CommitTime(ctx, d.project, d.Ref, d.Current); err == nil && t.Before(cutoff) {
 			times[i] = t
 		}

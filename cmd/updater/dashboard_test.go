@@ -328,3 +328,21 @@ func TestDashboardTickedOnly(t *testing.T) {
 		t.Errorf("cool's PR not listed:\n%s", after)
 	}
 }
+
+// A refused tick on a server a partial pass does not cover is not
+// written back ticked: the bot's own write would vouch for it.
+func TestDashboardRefusedTickNotCarried(t *testing.T) {
+	f := newDashboardFixture(t, false)
+	f.gh.SetPermission("bob", "read")
+	f.pass(exitOK)
+	f.tick("bob", dashboard.ProposeNow, "cool")
+	f.pass(exitOK, "--server", "alpha")
+	body := f.dashboardIssue().Body
+	if strings.Contains(body, "[x]") || !strings.Contains(body, "propose now **cool**: ignored: edited by bob (read) without write access") {
+		t.Fatalf("dashboard:\n%s", body)
+	}
+	// Next full pass: cool still cools down; nothing acted.
+	if d, _ := f.pass(exitOK).detailOf("cool"); d != "held" {
+		t.Errorf("cool: %s", d)
+	}
+}

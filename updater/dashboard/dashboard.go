@@ -87,7 +87,14 @@ const (
 	ReReview   Act = "re-review"   // review the open PR's head again
 )
 
-// actOf is the checkbox a section's lines carry.
+// ActOf is the checkbox a section's lines carry, "" for none.
+func ActOf(s Section) Act {
+	a, _ := actOf(s)
+	return a
+}
+
+// actOf is the checkbox a section's lines carry, and whether s is a
+// section at all.
 func actOf(s Section) (Act, bool) {
 	for _, sec := range sections {
 		if sec.key == s {
