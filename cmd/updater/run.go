@@ -23,6 +23,7 @@ func runCommand() command {
 				if err != nil {
 					return err
 				}
+				opts.Now = passClock(ctx)
 				return updater.Run(ctx, opts)
 			}
 		},
