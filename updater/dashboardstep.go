@@ -353,7 +353,11 @@ func (p *pass) itemsOf(d *Decision, prs serverPRs, stale time.Time, today string
 	case d.Action == ActionDeferred:
 		add(dashboard.Deferred, 0, d.Detail)
 	case d.Action == ActionFrozen:
-		add(dashboard.Frozen, 0, d.Detail)
+		text := d.Detail
+		if d.res.NewestRelease != "" {
+			text += "; newest release " + d.res.NewestRelease
+		}
+		add(dashboard.Frozen, 0, text)
 	case d.Action == ActionError:
 		it := dashboard.Item{Section: dashboard.Failing, Server: d.Server, Text: d.Detail, Since: today, Fails: 1}
 		if prev, ok := p.dash.prev.Item(d.Server, dashboard.Failing); ok && prev.Since != "" && prev.Since <= today {

@@ -34,6 +34,9 @@ func newDashboardFixture(t *testing.T, withBroken bool) *registryFixture {
 		if name == "frozen" {
 			branch = "vanished"
 		}
+		if name == "frozen" {
+			up.repo.Tag("v1.4.0", up.commits[1], true)
+		}
 		files[registry.ServerPath(name)] = serverYAML(name, up.url, branch, up.commits[0], "src")
 		f.names = append(f.names, name)
 	}
@@ -105,7 +108,7 @@ func TestDashboardListsAndActs(t *testing.T) {
 			t.Errorf("section %s lacks %q:\n%s", title, want, is.Body)
 		}
 	}
-	if s := section(is.Body, "Frozen"); !strings.Contains(s, "vanished") {
+	if s := section(is.Body, "Frozen"); !strings.Contains(s, "vanished no longer exists upstream; newest release v1.4.0") {
 		t.Errorf("frozen without its reason:\n%s", s)
 	}
 	if s := section(is.Body, "Failing"); !strings.Contains(s, "connection refused") || !strings.Contains(s, "(1 pass in a row)") {
