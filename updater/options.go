@@ -55,7 +55,11 @@ type Options struct {
 	Stdout   io.Writer
 	Progress io.Writer // progress lines for people; nil = none
 	Logger   *slog.Logger
-	Now      func() time.Time
+	// LogServerErrors also logs each failing server as one record with
+	// the server as an attribute (JSON logs, for machines); people read
+	// the error once, in the table.
+	LogServerErrors bool
+	Now             func() time.Time
 }
 
 // GitHubOptions are where the registry lives and how to write to it. They

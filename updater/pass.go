@@ -93,7 +93,6 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		if !errors.As(err, &fe) {
 			return nil, Usagef("%w", err)
 		}
-		p.log.Error("cannot load server", "file", fe.Path, "err", err)
 		fileErrs = append(fileErrs, err)
 	}
 	sel, err := selectServers(files, fileErrs, opts.Servers, opts.Shard)
@@ -140,7 +139,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		rep.GitHub = d.stats()
 	}
 	for _, dec := range rep.Decisions {
-		if dec.Action == ActionError {
+		if dec.Action == ActionError && opts.LogServerErrors {
 			p.log.Error("server failed", "server", dec.Server, "file", dec.Path, "err", dec.Detail)
 		}
 	}

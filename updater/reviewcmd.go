@@ -74,6 +74,9 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	if !f.LocallyBuilt() {
 		return Usagef("server %s is not built from source: nothing to review", opts.Server)
 	}
+	if problems := fileProblems(f); problems != "" {
+		return errors.New(problems)
+	}
 	src := f.Server.Source
 	if opts.Full && opts.Head == "" {
 		opts.Head = src.Commit

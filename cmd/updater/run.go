@@ -96,6 +96,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 		}
 		o.Stdout = e.stdout
 		o.Logger = e.logger
+		o.LogServerErrors = e.structuredLogs
 		if e.terminal && !o.JSON {
 			o.Progress = e.stderr
 		}
