@@ -53,8 +53,11 @@ type Options struct {
 	GitHub GitHubOptions
 
 	Stdout   io.Writer
-	Progress io.Writer // progress lines for people; nil = none
-	Logger   *slog.Logger
+	Progress io.Writer // a terminal: one live progress line; nil = progress records in the log instead
+	// ProgressEvery is the least time between progress records in the
+	// log; 0 = DefaultProgressEvery.
+	ProgressEvery time.Duration
+	Logger        *slog.Logger
 	// LogServerErrors also logs each failing server as one record with
 	// the server as an attribute (JSON logs, for machines); people read
 	// the error once, in the table.

@@ -74,6 +74,9 @@ type pass struct {
 	deps *deps
 	log  *slog.Logger
 	cfg  *config.Config // .github/updater.yaml; nil when absent
+	// progress hears what the pass is doing, for people (progress.go);
+	// nil reports nothing.
+	progress *progress
 }
 
 // runPass is the pass over injected dependencies.
@@ -100,6 +103,8 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		return nil, err
 	}
 	sel.eligible, sel.decided = applySettings(p.cfg, opts.Now(), sel.eligible, sel.decided)
+	p.progress = newProgress(opts, len(sel.eligible))
+	defer p.progress.end()
 	planned := p.resolveAll(ctx, sel.eligible)
 	p.setPublishers(planned)
 	p.setPublishers(sel.decided)
@@ -160,7 +165,7 @@ func (p *pass) loadRegistry() ([]*registry.File, []error) {
 }
 
 // resolveAll resolves every eligible server's upstream with bounded
-// parallelism and plans each; a progress line counts them for people.
+// parallelism and plans each; progress counts them for people.
 // Servers that follow the same ref of the same upstream (a monorepo's
 // many servers) share one resolution.
 func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decision {
@@ -178,10 +183,6 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 		}
 	}
 	out := make([]Decision, len(files))
-	var mu sync.Mutex // keeps progress lines in order
-	done := 0
-	total := len(files)
-	progress := p.opts.Progress
 	p.parallel(ctx, len(files), func(ctx context.Context, i int) {
 		f := files[i]
 		src := f.Server.Source
@@ -193,16 +194,8 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 			}
 		})
 		out[i] = plan(f, r.res, r.err)
-		if progress != nil {
-			mu.Lock()
-			done++
-			fmt.Fprintf(progress, "\rresolved %d/%d", done, total)
-			mu.Unlock()
-		}
+		p.progress.resolvedOne()
 	})
-	if progress != nil && total > 0 {
-		fmt.Fprintln(progress)
-	}
 	return out
 }
 

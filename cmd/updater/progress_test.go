@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestProgressInTheLog: off a terminal a pass logs "progress" records
+// with its counts and what it is doing for which server; --progress-every
+// sets how often at most (here: at every step, so the test needs no
+// clock).
+func TestProgressInTheLog(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"alpha": 0, "beta": -1}, 3)
+	args := []string{"run", "--registry", f.checkout(), "--cache-dir", f.cache, "--write-pause", "0", "--log-format", "json", "--progress-every", "1ns"}
+	code, stdout, stderr := cli(context.Background(), f.env, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	type record struct {
+		Msg, Phase, Server string
+		Resolved, Servers  int
+		Elapsed            *float64
+	}
+	seen := map[string]bool{}
+	maxResolved := 0
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var r record
+		if json.Unmarshal([]byte(line), &r) != nil || r.Msg != "progress" {
+			continue
+		}
+		if r.Servers != 2 || r.Elapsed == nil {
+			t.Errorf("a progress record without its counts and elapsed seconds: %s", line)
+		}
+		maxResolved = max(maxResolved, r.Resolved)
+		seen[r.Phase+" "+r.Server] = true
+	}
+	for _, want := range []string{"resolving ", "inspecting alpha", "reviewing alpha", "writing alpha"} {
+		if !seen[want] {
+			t.Errorf("no progress record for %q; seen %v\nstderr:\n%s", want, seen, stderr)
+		}
+	}
+	if maxResolved != 2 {
+		t.Errorf("progress counted %d of 2 resolved", maxResolved)
+	}
+	if strings.Contains(stderr, "\r") || strings.Contains(stdout, "\r") {
+		t.Error("a terminal line off a terminal")
+	}
+
+}
