@@ -37,6 +37,9 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 		if errors.As(err, &ce) {
 			return nil, Usagef("%w", err)
 		}
+		if rejected := credentialsRejected(opts, err); rejected != nil {
+			return nil, rejected
+		}
 		if err != nil {
 			// Reaching GitHub (an App's token exchange) failed: not
 			// something the command line can fix.

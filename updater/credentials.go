@@ -14,10 +14,20 @@ import (
 // came from; any other failure is returned for the caller to weigh.
 func checkCredentials(ctx context.Context, gh *github.GitHub, opts *Options) (defaultBranch string, err error) {
 	branch, err := gh.DefaultBranch(ctx)
-	if err != nil && github.CredentialsRejected(err) {
-		return "", Usagef("GitHub rejected the %s: %w", credentialSource(opts), err)
+	if rejected := credentialsRejected(opts, err); rejected != nil {
+		return "", rejected
 	}
 	return branch, err
+}
+
+// credentialsRejected is the configuration error for credentials GitHub
+// refused (a token, or an App's exchange for an installation token); nil
+// for any other outcome.
+func credentialsRejected(opts *Options, err error) error {
+	if err == nil || !github.CredentialsRejected(err) {
+		return nil
+	}
+	return Usagef("GitHub rejected the %s: %w", credentialSource(opts), err)
 }
 
 // credentialSource names where the rejected credentials were configured.

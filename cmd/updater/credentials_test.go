@@ -2,8 +2,14 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mcp-registry/updater/gitops/githubtest"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 // TestRejectedTokenExitsBeforeAnyServer: a token GitHub rejects used to
@@ -58,5 +64,52 @@ func TestRejectedTokenExitsBeforeAnyServer(t *testing.T) {
 	// The right token goes on to the pass, as before.
 	if code, stdout, stderr := cli(context.Background(), f.env, "run", "--dry-run", "--registry", reg, "--cache-dir", f.cache); code != exitOK {
 		t.Errorf("good token: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
+// TestRejectedAppExitsBeforeAnyServer: a GitHub App whose key GitHub does
+// not take, or that is not installed on the registry, is the same
+// configuration error, naming the App.
+func TestRejectedAppExitsBeforeAnyServer(t *testing.T) {
+	key, goodPEM := githubtest.NewAppKey(t)
+	_, otherPEM := githubtest.NewAppKey(t)
+	gh := githubtest.New(t, githubtest.Options{AppID: 77, AppKey: &key.PublicKey})
+	gh.Seed(map[string]string{"README.md": "# registry\n"})
+	env := map[string]string{"GITHUB_REPOSITORY": gh.Owner + "/" + gh.Repo, "GITHUB_API_URL": gh.APIURL, "GITHUB_SERVER_URL": gh.URL + "/git"}
+	reg := registrytest.NewRegistry(t, map[string]string{"servers/alpha/server.yaml": serverYAML("alpha", "https://example.com/alpha", "", "0123456789abcdef0123456789abcdef01234567", "")})
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		pem   []byte
+		fault bool
+		want  string
+	}{
+		{"a key GitHub does not know", otherPEM, false, "401"},
+		{"not installed", goodPEM, true, "not installed"},
+	} {
+		keyFile := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".pem")
+		if err := os.WriteFile(keyFile, tc.pem, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		gh.SetFault(nil)
+		if tc.fault {
+			gh.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+				if strings.HasSuffix(r.URL.Path, "/installation") {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusNotFound)
+					w.Write([]byte(`{"message":"Not Found"}`))
+					return true
+				}
+				return false
+			})
+		}
+		gh.ResetLog()
+		code, stdout, stderr := cli(context.Background(), env, "run", "--registry", reg, "--cache-dir", t.TempDir(), "--app-id", "77", "--app-key-file", keyFile)
+		if code != exitUsage || !strings.Contains(stderr, "GitHub App 77") || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, want %d and one line naming the App and %q\nstdout:\n%s\nstderr:\n%s", tc.name, code, exitUsage, tc.want, stdout, stderr)
+		}
+		if n := gh.Count("", "/repos/"+gh.Owner+"/"+gh.Repo+"/pulls"); n != 0 {
+			t.Errorf("%s: %d requests for pull requests", tc.name, n)
+		}
 	}
 }
