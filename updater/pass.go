@@ -283,6 +283,7 @@ func (p *pass) checkBuild(ctx context.Context, d *Decision) {
 	if d.Action != ActionBump {
 		return
 	}
+	p.progress.working(phaseInspecting, d.Server)
 	bc, err := p.deps.history.CheckBuild(ctx, d.project, d.Ref, d.Current, d.Target,
 		upstream.BuildInputs{Directory: d.directory, Dockerfile: d.dockerfile})
 	if err != nil {

@@ -48,11 +48,17 @@ type progress struct {
 
 // newProgress starts the progress of a pass over total servers.
 func newProgress(opts *Options, total int) *progress {
-	every := opts.ProgressEvery
+	return startProgress(opts.Progress, opts.Logger, opts.ProgressEvery, opts.Now, total)
+}
+
+// startProgress starts progress shown on term (a terminal; nil: logged
+// to log at most every `every`, 0 = DefaultProgressEvery) over total
+// servers to resolve (0: nothing to resolve, as in a review by hand).
+func startProgress(term io.Writer, log *slog.Logger, every time.Duration, now func() time.Time, total int) *progress {
 	if every <= 0 {
 		every = DefaultProgressEvery
 	}
-	p := &progress{term: opts.Progress, log: opts.Logger, every: every, now: opts.Now, total: total, phase: phaseResolving}
+	p := &progress{term: term, log: log, every: every, now: now, total: total, phase: phaseResolving}
 	p.started = p.now()
 	p.logged = p.started
 	if p.term == nil {
@@ -137,7 +143,10 @@ func (p *progress) report() {
 		return
 	}
 	p.logged = now
-	attrs := []any{"resolved", p.resolved, "servers", p.total, "phase", string(p.phase), "elapsed", now.Sub(p.started)}
+	attrs := []any{"phase", string(p.phase), "elapsed", now.Sub(p.started)}
+	if p.total > 0 {
+		attrs = append([]any{"resolved", p.resolved, "servers", p.total}, attrs...)
+	}
 	if p.phase != phaseResolving && p.server != "" {
 		attrs = append(attrs, "server", p.server)
 	}

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/mcp-registry/updater/gitops/gittest"
+	"github.com/mcp-registry/updater/registry/registrytest"
 )
 
 // TestProgressInTheLog: off a terminal a pass logs "progress" records
@@ -48,4 +51,27 @@ func TestProgressInTheLog(t *testing.T) {
 		t.Error("a terminal line off a terminal")
 	}
 
+}
+
+// TestReviewProgressInTheLog: a review by hand (or in CI) says which
+// server it is reviewing, off a terminal as a progress record.
+func TestReviewProgressInTheLog(t *testing.T) {
+	s := gittest.NewServer(t)
+	up := newUpstream(t, s, "alpha", "main", 2)
+	reg := registrytest.NewRegistry(t, map[string]string{"servers/alpha/server.yaml": serverYAML("alpha", up.url, "", up.commits[0], "")})
+	code, stdout, stderr := cli(context.Background(), nil, "review", "--registry", reg, "--server", "alpha", "--base", up.commits[0], "--head", up.commits[1],
+		"--cache-dir", t.TempDir(), "--log-format", "json", "--progress-every", "1ns")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	found := false
+	for _, line := range strings.Split(stderr, "\n") {
+		var r struct{ Msg, Phase, Server string }
+		if json.Unmarshal([]byte(line), &r) == nil && r.Msg == "progress" {
+			found = found || r.Phase == "reviewing" && r.Server == "alpha"
+		}
+	}
+	if !found {
+		t.Errorf("no progress record for reviewing alpha:\n%s", stderr)
+	}
 }
