@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -21,20 +20,14 @@ func TestProgressInTheLog(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	type record struct {
-		Msg, Phase, Server string
-		Resolved, Servers  int
-		Elapsed            *float64
-	}
 	seen := map[string]bool{}
 	maxResolved := 0
-	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
-		var r record
-		if json.Unmarshal([]byte(line), &r) != nil || r.Msg != "progress" {
+	for _, r := range logRecords(stderr) {
+		if r.Msg != "progress" {
 			continue
 		}
 		if r.Servers != 2 || r.Elapsed == nil {
-			t.Errorf("a progress record without its counts and elapsed seconds: %s", line)
+			t.Errorf("a progress record without its counts and elapsed seconds: %+v", r)
 		}
 		maxResolved = max(maxResolved, r.Resolved)
 		seen[r.Phase+" "+r.Server] = true
@@ -65,11 +58,8 @@ func TestReviewProgressInTheLog(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	found := false
-	for _, line := range strings.Split(stderr, "\n") {
-		var r struct{ Msg, Phase, Server string }
-		if json.Unmarshal([]byte(line), &r) == nil && r.Msg == "progress" {
-			found = found || r.Phase == "reviewing" && r.Server == "alpha"
-		}
+	for _, r := range logRecords(stderr) {
+		found = found || r.Msg == "progress" && r.Phase == "reviewing" && r.Server == "alpha"
 	}
 	if !found {
 		t.Errorf("no progress record for reviewing alpha:\n%s", stderr)

@@ -89,12 +89,11 @@ func TestEachErrorSaidOnce(t *testing.T) {
 	// JSON logs: the table once, and one record per failing server.
 	stdout, stderr = say([]string{"run", "--dry-run", "--registry", reg, "--cache-dir", cache, "--log-format", "json"}, nil)
 	records := map[string]int{}
-	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
-		var rec struct{ Msg, Server, Err string }
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Server != "" {
+	for _, rec := range logRecords(stderr) {
+		if rec.Server != "" && rec.Msg != "progress" {
 			records[rec.Server]++
 			if rec.Err == "" {
-				t.Errorf("json: a record for %s without its error: %s", rec.Server, line)
+				t.Errorf("json: a record for %s without its error: %+v", rec.Server, rec)
 			}
 		}
 	}
@@ -122,6 +121,25 @@ func TestEachErrorSaidOnce(t *testing.T) {
 	if line := stutter(all.String()); line != "" {
 		t.Errorf("an error stutters: %s\nall output:\n%s", line, all.String())
 	}
+}
+
+// logRecord is what the tests read of a JSON log record.
+type logRecord struct {
+	Msg, Server, Err, Phase string
+	Resolved, Servers       int
+	Elapsed                 *float64
+}
+
+// logRecords parses the JSON log records in stderr, skipping other lines.
+func logRecords(stderr string) []logRecord {
+	var out []logRecord
+	for _, line := range strings.Split(stderr, "\n") {
+		var r logRecord
+		if json.Unmarshal([]byte(line), &r) == nil && r.Msg != "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // countLinesWith counts the lines of text that contain word.
