@@ -54,15 +54,16 @@ type Options struct {
 
 	Stdout   io.Writer
 	Progress io.Writer // a terminal: one live progress line; nil = progress records in the log instead
+	Logger   *slog.Logger
+	Now      func() time.Time
+
 	// ProgressEvery is the least time between progress records in the
 	// log; 0 = DefaultProgressEvery.
 	ProgressEvery time.Duration
-	Logger        *slog.Logger
 	// LogServerErrors also logs each failing server as one record with
 	// the server as an attribute (JSON logs, for machines); people read
 	// the error once, in the table.
 	LogServerErrors bool
-	Now             func() time.Time
 }
 
 // GitHubOptions are where the registry lives and how to write to it. They
@@ -120,6 +121,7 @@ func DefaultOptions() Options {
 		CommitVia:     CommitViaGit,
 		Review:        ReviewBuiltin,
 		ReviewTimeout: 15 * time.Minute,
+		ProgressEvery: DefaultProgressEvery,
 		GitHub: GitHubOptions{
 			APIURL:     github.DefaultGitHubAPIURL,
 			ServerURL:  "https://github.com",
