@@ -53,9 +53,17 @@ type Options struct {
 	GitHub GitHubOptions
 
 	Stdout   io.Writer
-	Progress io.Writer // progress lines for people; nil = none
+	Progress io.Writer // a terminal: one live progress line; nil = progress records in the log instead
 	Logger   *slog.Logger
 	Now      func() time.Time
+
+	// ProgressEvery is the least time between progress records in the
+	// log; 0 = DefaultProgressEvery.
+	ProgressEvery time.Duration
+	// LogServerErrors also logs each failing server as one record with
+	// the server as an attribute (JSON logs, for machines); people read
+	// the error once, in the table.
+	LogServerErrors bool
 }
 
 // GitHubOptions are where the registry lives and how to write to it. They
@@ -113,6 +121,7 @@ func DefaultOptions() Options {
 		CommitVia:     CommitViaGit,
 		Review:        ReviewBuiltin,
 		ReviewTimeout: 15 * time.Minute,
+		ProgressEvery: DefaultProgressEvery,
 		GitHub: GitHubOptions{
 			APIURL:     github.DefaultGitHubAPIURL,
 			ServerURL:  "https://github.com",

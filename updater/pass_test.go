@@ -610,15 +610,16 @@ func TestRunPassProgress(t *testing.T) {
 
 	f.run(context.Background())
 	out := progress.String()
-	// Only resolved servers count; the lines overwrite each other with \r
-	// and the last one is ended.
+	// Only resolved servers count; the line is rewritten in place
+	// (\r, clear to the end of the line) and cleared at the end, so the
+	// table starts on a clean line.
 	for n := 1; n <= 3; n++ {
-		if c := strings.Count(out, fmt.Sprintf("\rresolved %d/3", n)); c != 1 {
+		if c := strings.Count(out, fmt.Sprintf("\r\x1b[Kresolved %d/3", n)); c != 1 {
 			t.Errorf("progress %q shows resolved %d/3 %d times", out, n, c)
 		}
 	}
-	if !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 {
-		t.Errorf("progress %q: want one final newline", out)
+	if !strings.HasSuffix(out, "\r\x1b[K") || strings.Contains(out, "\n") {
+		t.Errorf("progress %q: want it cleared at the end, no new line", out)
 	}
 }
 

@@ -29,8 +29,10 @@ type reviewed struct {
 // inspect computes the upstream range of a bump and reviews it.
 func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
+	p.progress.working(phaseInspecting, d.Server)
 	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout,
-		fetchTimeout: p.opts.Timeout, failOn: p.opts.FailOn, agent: p.opts.Agent, log: p.log}
+		fetchTimeout: p.opts.Timeout, failOn: p.opts.FailOn, agent: p.opts.Agent, log: p.log,
+		reviewing: func() { p.progress.working(phaseReviewing, d.Server) }}
 	subject := reviewSubject{
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.reviewDirectory(), base: d.Current, head: d.Target,
 		opts: review.Options{TagMoved: d.TagMoved},
@@ -90,6 +92,7 @@ type reviewer struct {
 	failOn       review.FailOn // the check's threshold, named in the report
 	agent        AgentOptions
 	log          *slog.Logger
+	reviewing    func() // told when the rules start on the range; nil: nobody
 }
 
 // fetchCtx bounds one upstream read by fetchTimeout (when set).
@@ -128,6 +131,9 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 			res = review.Combine(res, review.Review(&ranges.Range{BaseFound: true, Ancestor: true}, s.opts))
 		}
 		return nil, &reviewed{result: res, meta: meta}
+	}
+	if r.reviewing != nil {
+		r.reviewing()
 	}
 	res := review.Review(rng, s.opts)
 	if r.mode == ReviewCommand {

@@ -274,6 +274,7 @@ func (p *pass) apply(parent context.Context, w *work) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), writeTimeout)
 	defer cancel()
 	d, st := w.d, w.step
+	p.progress.working(phaseWriting, d.Server)
 	log := p.log.With("server", d.Server)
 	branch := p.opts.BranchPrefix + d.Server
 	dry := p.opts.DryRun

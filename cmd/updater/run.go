@@ -59,6 +59,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.Var(&o.FailOn, "fail-on", "lowest review risk that fails the security-review check: critical, high or medium (critical = the reference registry's mapping)")
 	fs.StringVar(&o.ReportDir, "report-dir", "", "write each review's report.md and labels.txt under this directory")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON document")
+	fs.DurationVar(&o.ProgressEvery, "progress-every", o.ProgressEvery, "off a terminal, log a progress record at most this often")
 	fs.StringVar(&o.Summary, "summary", "", "also write the Markdown pass summary to this file")
 	fs.StringVar(&tokenFile, "token-file", "", "read the GitHub token from this file (else $GITHUB_TOKEN); never pass a token as a flag")
 	fs.Int64Var(&appID, "app-id", 0, "GitHub App ID, to authenticate as an App installation instead of a token")
@@ -96,6 +97,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 		}
 		o.Stdout = e.stdout
 		o.Logger = e.logger
+		o.LogServerErrors = e.structuredLogs
 		if e.terminal && !o.JSON {
 			o.Progress = e.stderr
 		}
