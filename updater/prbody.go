@@ -194,6 +194,11 @@ func writeCommits(b *strings.Builder, rng *ranges.Range) {
 		return
 	}
 	fmt.Fprintf(b, "### Commits (%d)\n\n", rng.TotalCommits)
+	writeCommitList(b, rng)
+}
+
+// writeCommitList lists a range's commits, newest first, capped.
+func writeCommitList(b *strings.Builder, rng *ranges.Range) {
 	for i, c := range rng.Commits {
 		if i == maxListedCommits {
 			break

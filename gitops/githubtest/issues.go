@@ -24,6 +24,7 @@ type Comment struct {
 func (s *Server) commentJSON(c *Comment) *github.IssueComment {
 	return &github.IssueComment{
 		ID:        github.Int64(c.ID),
+		HTMLURL:   github.String(fmt.Sprintf("%s/%s/%s/pull/%d#issuecomment-%d", s.URL, s.Owner, s.Repo, c.Issue, c.ID)),
 		Body:      github.String(c.Body),
 		User:      &github.User{Login: github.String(c.User)},
 		CreatedAt: &github.Timestamp{Time: c.CreatedAt},
