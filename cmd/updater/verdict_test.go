@@ -1,0 +1,43 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mcp-registry/updater/gitops/githubtest"
+	"github.com/mcp-registry/updater/gitops/gittest"
+)
+
+// TestVerdictLineFollowsTheReview: a bot PR's body opens with the review's
+// verdict, linked to the report comment. When the head moves and the
+// review of the new head cannot be published, the line says pending, not
+// the old range's verdict; the next pass writes the new verdict.
+func TestVerdictLineFollowsTheReview(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"forced": 0}, 2)
+	f.pass(exitOK)
+	pr, _ := f.openPRs()["forced"]
+	want := "**Security review:** risk **info**, not blocked · check `security-review/forced`: success · [report](" + commentLink(t, f, pr.Number) + ")\n\n"
+	if !strings.HasPrefix(pr.Body, want) {
+		t.Fatalf("the new PR's body does not open with %q:\n%s", want, pr.Body)
+	}
+
+	rewritten := f.ups["forced"].repo.Commit("main", "history rewritten", gittest.Files(map[string]string{"src/main.go": "package main // evil\n"}), gittest.CommitOptions{Orphan: true})
+	f.gh.SetFault(githubtest.Times(100, githubtest.Match("POST", "/repos/"+f.gh.Owner+"/"+f.gh.Repo+"/check-runs"), githubtest.BadGateway))
+	f.pass(exitFailed)
+	pr = f.gh.PR(pr.Number)
+	pending := "**Security review:** pending for `" + rewritten[:7] + "` · check `security-review/forced` · "
+	if !strings.HasPrefix(pr.Body, pending) || strings.Contains(pr.Body, "risk **info**") {
+		t.Errorf("the moved head's body does not say pending:\n%s", pr.Body)
+	}
+
+	f.gh.SetFault(nil)
+	f.pass(exitOK)
+	pr = f.gh.PR(pr.Number)
+	want = "**Security review:** risk **critical**, **blocked** · check `security-review/forced`: failure · [report](" + commentLink(t, f, pr.Number) + ")\n\n"
+	if !strings.HasPrefix(pr.Body, want) {
+		t.Errorf("after the repair pass the body does not open with %q:\n%s", want, pr.Body)
+	}
+	if strings.Count(pr.Body, "**Security review:**") != 1 {
+		t.Errorf("more than one verdict line:\n%s", pr.Body)
+	}
+}
