@@ -82,6 +82,7 @@ type pass struct {
 // runPass is the pass over injected dependencies.
 func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	p := &pass{opts: opts, deps: d, log: opts.Logger}
+	p.defineLabels()
 	var err error
 	rep := &Report{Started: opts.Now(), DryRun: opts.DryRun, Shard: opts.Shard.String()}
 	defer func() { rep.Duration = opts.Now().Sub(rep.Started) }()

@@ -148,6 +148,7 @@ func (s *Server) addLabels(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, n := range names {
+		s.implicitLabelLocked(n)
 		if !slices.Contains(pr.Labels, n) {
 			pr.Labels = append(pr.Labels, n)
 		}

@@ -80,6 +80,7 @@ type Server struct {
 	log        []Request
 	pulls      []*PullRequest
 	comments   []*Comment
+	repoLabels map[string]*Label // by lower-case name
 	checkRuns  []*CheckRun
 	statuses   []*Status
 	dispatches []Dispatch
