@@ -78,5 +78,6 @@ type deps struct {
 	forge    forge
 	merger   merger // nil: the merge step does not run
 	remote   registryRemote
+	releases releaseReader // GitHub releases of upstreams on the API's host; nil without GitHub
 	stats    func() *APIStats
 }

@@ -87,7 +87,11 @@ const (
 // upstream history was rewritten, and the hidden marker. Everything that
 // comes from upstream is untrusted and rendered inert (code spans, no
 // mentions, no HTML).
-func prBody(d *Decision, rng *ranges.Range) string {
+func prBody(d *Decision, rng *ranges.Range) string { return prBodyWith(d, rng, "") }
+
+// prBodyWith is prBody with tail (rendered sections, such as the release
+// notes) after the range's lists, within the body's size cap.
+func prBodyWith(d *Decision, rng *ranges.Range, tail string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Updates the pin of **%s** (`%s`) from `%s` to `%s`", d.Server, d.Path, short(d.Current), short(d.Target))
 	if d.Branch != "" {
@@ -120,7 +124,7 @@ func prBody(d *Decision, rng *ranges.Range) string {
 	m := marker{d.Server, d.Current, d.Target}
 	if rng == nil {
 		b.WriteString("_The upstream range could not be inspected; review the compare link before merging._\n\n")
-		return withMarker(b.String(), m)
+		return withMarker(b.String()+tail, m)
 	}
 	if rng.OffLine() {
 		fmt.Fprintf(&b, "> [!NOTE]\n> The release `%s` is off the old pin's line (releases cut on their own commits): "+
@@ -139,7 +143,7 @@ func prBody(d *Decision, rng *ranges.Range) string {
 	writeCommits(&b, rng)
 	writeAuthors(&b, rng)
 	writeFiles(&b, rng, d.reviewDirectory())
-	return withMarker(b.String(), m)
+	return withMarker(b.String()+tail, m)
 }
 
 // bodyCut ends a body cut to fit GitHub's limit.

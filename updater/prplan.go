@@ -44,7 +44,7 @@ type prPlan struct {
 // verdict once the check and the comment are in place.
 func (p *pass) prPlanOf(w *work) prPlan {
 	d := w.d
-	body := prBody(d, w.rng)
+	body := prBodyWith(d, w.rng, releaseNotesSection(w.notes))
 	if s := sinceLastPush(d, w.since); s != "" {
 		body = s + body
 	}

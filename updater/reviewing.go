@@ -44,6 +44,7 @@ func (p *pass) inspect(ctx context.Context, w *work) {
 	rng, rev := r.review(ctx, subject)
 	w.rng, w.review = rng, rev
 	w.since = p.sinceOf(ctx, w)
+	w.notes = p.releaseNotesOf(ctx, d)
 	if rng != nil && rng.Comparable() {
 		d.Commits = rng.TotalCommits
 	}

@@ -29,7 +29,8 @@ type work struct {
 	step   prStep
 	rng    *ranges.Range
 	review *reviewed
-	since  *sincePush // an open PR's previous target and the commits since it
+	since  *sincePush    // an open PR's previous target and the commits since it
+	notes  *releaseNotes // the releases a tag bump crosses
 	// inspected is closed once rng and review are set; nil when the work
 	// needs no inspection.
 	inspected chan struct{}
