@@ -140,3 +140,29 @@ func (p *pass) writeVerdict(ctx context.Context, w *work, pr *github.PullRequest
 	pr.Title, pr.Body = title, body
 	return nil
 }
+
+// pendVerdict takes the verdict line off a PR whose head is about to move
+// to another range, with its labels (markPending) and before the push:
+// the new head must never show the old range's verdict, whatever write
+// fails after it. With a review coming the line says pending; with
+// --review off it goes.
+func (p *pass) pendVerdict(ctx context.Context, d *Decision, pr *github.PullRequest) error {
+	if !strings.HasPrefix(pr.Body, verdictPrefix) {
+		return nil
+	}
+	var body string
+	if p.opts.Review == ReviewOff {
+		_, rest, _ := strings.Cut(pr.Body, "\n")
+		body = strings.TrimPrefix(rest, "\n")
+	} else {
+		body = withVerdict(pr.Body, verdictLine(d, nil, p.opts.FailOn, ""))
+	}
+	if body == pr.Body {
+		return nil
+	}
+	if err := p.deps.forge.EditPull(ctx, pr.Number, pr.Title, body); err != nil {
+		return fmt.Errorf("marking the review pending in #%d: %w", pr.Number, err)
+	}
+	pr.Body = body
+	return nil
+}

@@ -377,7 +377,8 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 
 // updatePR moves an open PR to a new target. The writes are ordered so
 // the new head is never shown with a verdict that is not its own: the
-// review is marked pending before the push, the body follows the push,
+// review is marked pending (labels, the body's verdict line) before the
+// push, the body follows the push,
 // and the review of the new range comes last, the risk label its final
 // write. A pass killed or failing anywhere in between leaves "pending";
 // the next pass finishes the update (old marker) or the review (no risk
@@ -385,6 +386,9 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 	d, pr := w.d, w.step.pr
 	if err := p.markPending(ctx, pr); err != nil {
+		return err
+	}
+	if err := p.pendVerdict(ctx, d, pr); err != nil {
 		return err
 	}
 	sha, pushed, err := p.pushBranch(ctx, w, branch)

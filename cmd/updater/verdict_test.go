@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -39,5 +43,46 @@ func TestVerdictLineFollowsTheReview(t *testing.T) {
 	}
 	if strings.Count(pr.Body, "**Security review:**") != 1 {
 		t.Errorf("more than one verdict line:\n%s", pr.Body)
+	}
+}
+
+// TestMovedHeadBodyNeverShowsTheOldVerdict: the body's verdict line goes
+// pending before the push, with the labels: a pass that pushes the new
+// head and then cannot write the new body leaves "pending", not the old
+// range's verdict.
+func TestMovedHeadBodyNeverShowsTheOldVerdict(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"alpha": 0}, 2)
+	f.pass(exitOK)
+	pr, _ := f.openPRs()["alpha"]
+	moved := f.ups["alpha"].repo.Commit("main", "moves on", gittest.Files(map[string]string{"src/main.go": "package main // 9\n"}))
+
+	// Every edit that would write the new range's body fails: only what
+	// comes before the push (the old range's body, pending) goes through.
+	isEdit := githubtest.Match("PATCH", fmt.Sprintf("/repos/%s/%s/pulls/%d", f.gh.Owner, f.gh.Repo, pr.Number))
+	f.gh.SetFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if !isEdit(r) {
+			return false
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if !strings.Contains(string(body), "to="+moved) {
+			return false
+		}
+		githubtest.StatusCode(http.StatusUnprocessableEntity)(w, r)
+		return true
+	})
+	f.pass(exitFailed)
+	got := f.gh.PR(pr.Number)
+	if head, _ := f.gh.File(got.Head, "servers/alpha/server.yaml"); !strings.Contains(head, moved) {
+		t.Fatalf("the faulted pass did not push the new head")
+	}
+	if strings.Contains(got.Body, "risk **info**") || !strings.HasPrefix(got.Body, "**Security review:** pending for `"+moved[:7]+"`") {
+		t.Errorf("the new head shows a verdict that is not its own:\n%s", got.Body)
+	}
+
+	f.gh.SetFault(nil)
+	f.pass(exitOK)
+	if got := f.gh.PR(pr.Number); !strings.HasPrefix(got.Body, "**Security review:** risk **info**") || !strings.Contains(got.Body, "Since the last push") {
+		t.Errorf("after the repair pass:\n%s", got.Body)
 	}
 }
