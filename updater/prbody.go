@@ -87,12 +87,14 @@ const (
 // upstream history was rewritten, and the hidden marker. Everything that
 // comes from upstream is untrusted and rendered inert (code spans, no
 // mentions, no HTML).
-func prBody(d *Decision, rng *ranges.Range) string { return prBodyWith(d, rng, "") }
+func prBody(d *Decision, rng *ranges.Range) string { return prBodyWith(d, rng, "", "") }
 
-// prBodyWith is prBody with tail (rendered sections, such as the release
-// notes) after the range's lists, within the body's size cap.
-func prBodyWith(d *Decision, rng *ranges.Range, tail string) string {
+// prBodyWith is prBody with rendered sections before it (head: what
+// changed since the last push) and after the range's lists (tail: the
+// release notes), all within the body's size cap.
+func prBodyWith(d *Decision, rng *ranges.Range, head, tail string) string {
 	var b strings.Builder
+	b.WriteString(head)
 	fmt.Fprintf(&b, "Updates the pin of **%s** (`%s`) from `%s` to `%s`", d.Server, d.Path, short(d.Current), short(d.Target))
 	if d.Branch != "" {
 		fmt.Fprintf(&b, ", following tag %s → %s", mdsafe.Code(d.oldBranch, maxCode), mdsafe.Code(d.Branch, maxCode))

@@ -44,10 +44,7 @@ type prPlan struct {
 // verdict once the check and the comment are in place.
 func (p *pass) prPlanOf(w *work) prPlan {
 	d := w.d
-	body := prBodyWith(d, w.rng, releaseNotesSection(w.notes))
-	if s := sinceLastPush(d, w.since); s != "" {
-		body = s + body
-	}
+	body := prBodyWith(d, w.rng, sinceLastPush(d, w.since), releaseNotesSection(w.notes))
 	if p.opts.Review != ReviewOff {
 		body = withVerdict(body, verdictLine(d, nil, p.opts.FailOn, ""))
 	}

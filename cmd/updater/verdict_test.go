@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -85,4 +86,12 @@ func TestMovedHeadBodyNeverShowsTheOldVerdict(t *testing.T) {
 	if got := f.gh.PR(pr.Number); !strings.HasPrefix(got.Body, "**Security review:** risk **info**") || !strings.Contains(got.Body, "Since the last push") {
 		t.Errorf("after the repair pass:\n%s", got.Body)
 	}
+}
+
+var commentLinkRE = regexp.MustCompile(`/pull/[0-9]+#issuecomment-[0-9]+`)
+
+// normalizeCommentLinks replaces the numbers of a review comment's link,
+// which depend on the order the pass opened PRs in.
+func normalizeCommentLinks(s string) string {
+	return commentLinkRE.ReplaceAllString(s, "/pull/N#issuecomment-N")
 }
