@@ -44,7 +44,6 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 		}
 		d.forge = gh
 		d.merger = gh
-		d.releases = gh.HeadAPI()
 		d.stats = func() *APIStats {
 			s := gh.Requests()
 			return &APIStats{Reads: int(s.Reads), Writes: int(s.Writes), Retries: int(s.Retries), Waits: int(s.RateLimitWaits), LongestWait: s.LongestWait.String()}
@@ -54,6 +53,7 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 	ropts := upstream.ResolverOptions{Mode: opts.Resolve, Timeout: opts.Timeout, Logger: opts.Logger}
 	if gh != nil {
 		ropts.GitHub = gh.HeadAPI()
+		d.releases = gh.HeadAPI()
 	}
 	d.resolver = upstream.NewResolver(ropts)
 

@@ -75,9 +75,9 @@ type registryRemote interface {
 type deps struct {
 	resolver resolver
 	history  history
+	releases releaseReader // GitHub releases of upstreams on the API's host; nil without GitHub
 	forge    forge
 	merger   merger // nil: the merge step does not run
 	remote   registryRemote
-	releases releaseReader // GitHub releases of upstreams on the API's host; nil without GitHub
 	stats    func() *APIStats
 }
