@@ -16,37 +16,29 @@ import (
 // author (the bot, which opened it) are candidates: a human quoting the
 // marker must not have their comment overwritten.
 func (g *GitHub) UpsertComment(ctx context.Context, number int, marker, body string) error {
-	_, err := g.PutComment(ctx, number, marker, body)
-	return err
-}
-
-// PutComment is UpsertComment returning the comment's web address (its
-// html_url), for a PR body to link to.
-func (g *GitHub) PutComment(ctx context.Context, number int, marker, body string) (string, error) {
 	op := fmt.Sprintf("comment on pull request #%d", number)
 	if marker == "" || !strings.Contains(body, marker) {
-		return "", g.fail(op, errors.New("the comment body must contain its non-empty marker, or the next pass cannot find it"))
+		return g.fail(op, errors.New("the comment body must contain its non-empty marker, or the next pass cannot find it"))
 	}
 	pr, _, err := g.client.PullRequests.Get(ctx, g.owner, g.name, number)
 	if err != nil {
-		return "", g.fail(op, err)
+		return g.fail(op, err)
 	}
 	bot := pr.GetUser().GetLogin()
 	existing, err := g.findComment(ctx, number, marker, bot)
 	if err != nil {
-		return "", g.fail(op, err)
+		return g.fail(op, err)
 	}
-	switch {
-	case existing == nil:
-		existing, _, err = g.client.Issues.CreateComment(ctx, g.owner, g.name, number, &github.IssueComment{Body: &body})
-	case existing.GetBody() != body:
-		existing, _, err = g.client.Issues.EditComment(withRetrySafe(ctx), g.owner, g.name, existing.GetID(),
+	if existing == nil {
+		_, _, err = g.client.Issues.CreateComment(ctx, g.owner, g.name, number, &github.IssueComment{Body: &body})
+	} else if existing.GetBody() != body {
+		_, _, err = g.client.Issues.EditComment(withRetrySafe(ctx), g.owner, g.name, existing.GetID(),
 			&github.IssueComment{Body: &body})
 	}
 	if err != nil {
-		return "", g.fail(op, err)
+		return g.fail(op, err)
 	}
-	return existing.GetHTMLURL(), nil
+	return nil
 }
 
 // findComment pages through a pull request's comments for the first one by
