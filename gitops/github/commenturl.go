@@ -14,11 +14,7 @@ func (g *GitHub) PutComment(ctx context.Context, number int, marker, body string
 		return "", err
 	}
 	op := fmt.Sprintf("read back the comment on pull request #%d", number)
-	pr, _, err := g.client.PullRequests.Get(ctx, g.owner, g.name, number)
-	if err != nil {
-		return "", g.fail(op, err)
-	}
-	c, err := g.findComment(ctx, number, marker, pr.GetUser().GetLogin())
+	c, err := g.botComment(ctx, number, marker)
 	if err != nil {
 		return "", g.fail(op, err)
 	}
