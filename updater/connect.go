@@ -66,6 +66,7 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 	ropts := upstream.ResolverOptions{Mode: opts.Resolve, Timeout: opts.Timeout, Logger: opts.Logger}
 	if gh != nil {
 		ropts.GitHub = gh.HeadAPI()
+		d.releases = gh.HeadAPI()
 	}
 	d.resolver = upstream.NewResolver(ropts)
 

@@ -25,6 +25,7 @@ type Options struct {
 	Servers          []string // restrict the pass to these servers (empty: all)
 	Shard            Shard    // this job's share of the servers
 	DryRun           bool     // resolve and plan, write nothing
+	Preview          bool     // with DryRun: also inspect, review and show each PR the pass would send
 
 	Concurrency int                  // upstreams resolved at once
 	Timeout     time.Duration        // per upstream, all attempts together

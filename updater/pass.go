@@ -39,6 +39,9 @@ func finish(opts *Options, rep *Report) error {
 	} else {
 		err = rep.WriteTable(opts.Stdout)
 	}
+	if err == nil && !opts.JSON {
+		err = rep.WritePreviews(opts.Stdout)
+	}
 	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
@@ -82,6 +85,7 @@ type pass struct {
 // runPass is the pass over injected dependencies.
 func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	p := &pass{opts: opts, deps: d, log: opts.Logger}
+	p.defineLabels()
 	var err error
 	rep := &Report{Started: opts.Now(), DryRun: opts.DryRun, Shard: opts.Shard.String()}
 	defer func() { rep.Duration = opts.Now().Sub(rep.Started) }()
@@ -131,6 +135,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	} else {
 		p.each(ctx, planned, p.applyCooldown)
 		p.each(ctx, planned, p.checkBuild)
+		p.previewOffline(ctx, planned)
 	}
 	for i := range planned {
 		if planned[i].PR == nil && planned[i].Action == ActionBump && opts.DryRun {

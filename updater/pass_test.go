@@ -339,8 +339,8 @@ func TestRunPassResolvesInParallelAndWritesOneAtATime(t *testing.T) {
 	if got := f.guard.peak(); got != 1 {
 		t.Errorf("%d writes in flight at once, want 1", got)
 	}
-	if n := len(f.forge.log()); n != 8*4 {
-		t.Errorf("%d forge writes, want 8 x (create, check, comment, risk labels): %q", n, f.forge.log())
+	if n := len(f.forge.log()); n != 8*5 {
+		t.Errorf("%d forge writes, want 8 x (create, check, comment, verdict line, risk labels): %q", n, f.forge.log())
 	}
 }
 
@@ -364,9 +364,15 @@ func TestRunPassPublishesTheReview(t *testing.T) {
 		"create updater/pin-demo",
 		"check security-review/demo " + info.Tip + " failure",
 		"comment #101 " + reviewMarker,
+		"edit #101", // the verdict line, linking to the comment
 		// The risk labels last: their presence means the review is whole.
 		"add-labels #101 security-risk:" + d.Review.Risk + ",security-blocked",
 	})
+	body := f.forge.pulls[0].Body
+	const want = "**Security review:** risk **critical**, **blocked** · check `security-review/demo`: failure · [report](https://github.com/acme/registry/pull/101#issuecomment-101)\n\n"
+	if !strings.HasPrefix(body, want) {
+		t.Errorf("the body does not open with the verdict line %q:\n%s", want, body)
+	}
 }
 
 func TestRunPassCancelFinishesTheWriteInFlight(t *testing.T) {

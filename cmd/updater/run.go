@@ -39,6 +39,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.Var(&servers, "server", "only this server (repeatable, or a comma list)")
 	fs.Var(checkedString{&shard, func(v string) error { _, err := updater.ParseShard(v); return err }}, "shard", "handle only shard `I/N` of the servers (stable by name hash)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "resolve and plan; write nothing")
+	fs.BoolVar(&o.Preview, "preview", false, "a dry run that also reviews each bump and prints the PR it would send (implied by --dry-run with --server)")
 	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "upstreams resolved at once")
 	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "time allowed per upstream, retries included")
 	fs.StringVar((*string)(&o.Resolve), "resolve", string(o.Resolve), "how to resolve heads: git (ref listing), api (GitHub commits API), auto")
@@ -69,6 +70,8 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 
 	return func() (updater.Options, error) {
 		o.Servers = servers
+		o.Preview = o.Preview || (o.DryRun && len(servers) > 0)
+		o.DryRun = o.DryRun || o.Preview
 		if len(labels) > 0 {
 			o.Labels = labels
 		}
