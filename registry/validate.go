@@ -16,8 +16,9 @@ import (
 // are https (http and git only on loopback hosts, for tests and local
 // mirrors) and carry no credentials; a branch that is a valid git ref name;
 // directory and dockerfile that stay inside the repository; no unknown
-// source keys. Loading checks (size, UTF-8, YAML, duplicate keys, name) are
-// Parse's. It returns nil for a valid file.
+// key where the schema is closed (schema.go). Loading checks (size,
+// UTF-8, YAML, duplicate keys, name) are Parse's. It returns nil for a
+// valid file.
 func Validate(f *File) []*FileError {
 	var errs []*FileError
 	// The tree gives the problems their lines; a valid file, the usual
@@ -37,6 +38,7 @@ func Validate(f *File) []*FileError {
 	default:
 		add("type", fmt.Errorf("type %s is not one of server, remote, poci", quote(s.Type)))
 	}
+	validateClosedKeys(f, add)
 	if s.Source != nil {
 		validateSource(f, add)
 	}

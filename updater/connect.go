@@ -37,10 +37,23 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 		if errors.As(err, &ce) {
 			return nil, Usagef("%w", err)
 		}
+		if rejected := credentialsRejected(opts, err); rejected != nil {
+			return nil, rejected
+		}
 		if err != nil {
 			// Reaching GitHub (an App's token exchange) failed: not
 			// something the command line can fix.
 			return nil, err
+		}
+		base, err := checkCredentials(ctx, gh, opts)
+		var usage *UsageError
+		switch {
+		case errors.As(err, &usage):
+			return nil, err
+		case err != nil && opts.BaseBranch == "" && !opts.DryRun:
+			return nil, fmt.Errorf("finding the registry's default branch: %w", err)
+		case opts.BaseBranch == "":
+			opts.BaseBranch = base
 		}
 		d.forge = gh
 		d.merger = gh
@@ -54,6 +67,7 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 	ropts := upstream.ResolverOptions{Mode: opts.Resolve, Timeout: opts.Timeout, Logger: opts.Logger}
 	if gh != nil {
 		ropts.GitHub = gh.HeadAPI()
+		d.releases = gh.HeadAPI()
 	}
 	d.resolver = upstream.NewResolver(ropts)
 
@@ -65,13 +79,6 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 
 	if gh == nil || opts.DryRun {
 		return d, nil
-	}
-	if opts.BaseBranch == "" {
-		base, err := gh.DefaultBranch(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("finding the registry's default branch: %w", err)
-		}
-		opts.BaseBranch = base
 	}
 	cacheDir, err := cacheRoot(opts.CacheDir)
 	if err != nil {

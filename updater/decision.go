@@ -46,6 +46,9 @@ type Decision struct {
 
 	PR     *PRResult     `json:"pr,omitempty"`
 	Review *ReviewResult `json:"review,omitempty"`
+	// Preview is the PR a dry run would send (--preview, or --dry-run
+	// with --server): see PRPlan.
+	Preview *PRPlan `json:"preview,omitempty"`
 	// Publisher is who publishes the code and how far the registry's
 	// .github/updater.yaml trusts them; absent without that file.
 	Publisher *config.Publisher `json:"publisher,omitempty"`

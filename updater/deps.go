@@ -41,6 +41,8 @@ type forge interface {
 	RequestPeople(ctx context.Context, number int, reviewers, assignees []string) error
 	RemoveLabel(ctx context.Context, number int, label string) error
 	UpsertComment(ctx context.Context, number int, marker, body string) error
+	// PutComment is UpsertComment returning the comment's web address.
+	PutComment(ctx context.Context, number int, marker, body string) (string, error)
 	CommentBody(ctx context.Context, number int, marker string) (string, error)
 	PublishCheck(ctx context.Context, c github.Check) error
 	Dispatch(ctx context.Context, repo, eventType string, payload any) error
@@ -73,6 +75,7 @@ type registryRemote interface {
 type deps struct {
 	resolver resolver
 	history  history
+	releases releaseReader // GitHub releases of upstreams on the API's host; nil without GitHub
 	forge    forge
 	merger   merger // nil: the merge step does not run
 	remote   registryRemote

@@ -389,6 +389,13 @@ func (f *fakeForge) UpsertComment(ctx context.Context, number int, marker, body 
 	return nil
 }
 
+func (f *fakeForge) PutComment(ctx context.Context, number int, marker, body string) (string, error) {
+	if err := f.UpsertComment(ctx, number, marker, body); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("https://github.com/acme/registry/pull/%d#issuecomment-%d", number, number), nil
+}
+
 func (f *fakeForge) CommentBody(ctx context.Context, number int, marker string) (string, error) {
 	return "", nil
 }

@@ -104,7 +104,7 @@ func decideMerge(f mergeFacts) (MergeVerdict, mergeWhy) {
 		return waiting("changed in this run; its checks need time to report"), why
 	}
 
-	reviewName := "security-review/" + f.server
+	reviewName := checkName(f.server)
 	var review []github.CheckState
 	var others []github.CheckState
 	for _, c := range f.checks {

@@ -25,6 +25,7 @@ type Options struct {
 	Servers          []string // restrict the pass to these servers (empty: all)
 	Shard            Shard    // this job's share of the servers
 	DryRun           bool     // resolve and plan, write nothing
+	Preview          bool     // with DryRun: also inspect, review and show each PR the pass would send
 
 	Concurrency int                  // upstreams resolved at once
 	Timeout     time.Duration        // per upstream, all attempts together
@@ -62,9 +63,17 @@ type Options struct {
 	GitHub GitHubOptions
 
 	Stdout   io.Writer
-	Progress io.Writer // progress lines for people; nil = none
+	Progress io.Writer // a terminal: one live progress line; nil = progress records in the log instead
 	Logger   *slog.Logger
 	Now      func() time.Time
+
+	// ProgressEvery is the least time between progress records in the
+	// log; 0 = DefaultProgressEvery.
+	ProgressEvery time.Duration
+	// LogServerErrors also logs each failing server as one record with
+	// the server as an attribute (JSON logs, for machines); people read
+	// the error once, in the table.
+	LogServerErrors bool
 }
 
 // GitHubOptions are where the registry lives and how to write to it. They
@@ -123,6 +132,7 @@ func DefaultOptions() Options {
 		Review:        ReviewBuiltin,
 		ReviewTimeout: 15 * time.Minute,
 		StaleAfter:    90 * 24 * time.Hour,
+		ProgressEvery: DefaultProgressEvery,
 		GitHub: GitHubOptions{
 			APIURL:     github.DefaultGitHubAPIURL,
 			ServerURL:  "https://github.com",

@@ -39,6 +39,9 @@ func finish(opts *Options, rep *Report) error {
 	} else {
 		err = rep.WriteTable(opts.Stdout)
 	}
+	if err == nil && !opts.JSON {
+		err = rep.WritePreviews(opts.Stdout)
+	}
 	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
@@ -75,11 +78,15 @@ type pass struct {
 	log  *slog.Logger
 	cfg  *config.Config // .github/updater.yaml; nil when absent
 	dash *dashState     // the dashboard issue as read; nil: none (dashboardstep.go)
+	// progress hears what the pass is doing, for people (progress.go);
+	// nil reports nothing.
+	progress *progress
 }
 
 // runPass is the pass over injected dependencies.
 func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	p := &pass{opts: opts, deps: d, log: opts.Logger}
+	p.defineLabels()
 	var err error
 	rep := &Report{Started: opts.Now(), DryRun: opts.DryRun, Shard: opts.Shard.String()}
 	defer func() { rep.Duration = opts.Now().Sub(rep.Started) }()
@@ -94,7 +101,6 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		if !errors.As(err, &fe) {
 			return nil, Usagef("%w", err)
 		}
-		p.log.Error("cannot load server", "file", fe.Path, "err", err)
 		fileErrs = append(fileErrs, err)
 	}
 	p.readDashboard(ctx)
@@ -111,6 +117,8 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	}
 	sel.eligible, sel.decided = applySettings(p.cfg, opts.Now(), sel.eligible, sel.decided)
 	sel.eligible, sel.decided = p.dashUnschedule(files, sel.eligible, sel.decided)
+	p.progress = newProgress(opts, len(sel.eligible))
+	defer p.progress.end()
 	planned := p.resolveAll(ctx, sel.eligible)
 	p.setPublishers(planned)
 	p.setPublishers(sel.decided)
@@ -137,6 +145,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	} else {
 		p.each(ctx, planned, p.applyCooldown)
 		p.each(ctx, planned, p.checkBuild)
+		p.previewOffline(ctx, planned)
 	}
 	for i := range planned {
 		if planned[i].PR == nil && planned[i].Action == ActionBump && opts.DryRun {
@@ -151,7 +160,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		rep.GitHub = d.stats()
 	}
 	for _, dec := range rep.Decisions {
-		if dec.Action == ActionError {
+		if dec.Action == ActionError && opts.LogServerErrors {
 			p.log.Error("server failed", "server", dec.Server, "file", dec.Path, "err", dec.Detail)
 		}
 	}
@@ -172,7 +181,7 @@ func (p *pass) loadRegistry() ([]*registry.File, []error) {
 }
 
 // resolveAll resolves every eligible server's upstream with bounded
-// parallelism and plans each; a progress line counts them for people.
+// parallelism and plans each; progress counts them for people.
 // Servers that follow the same ref of the same upstream (a monorepo's
 // many servers) share one resolution.
 func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decision {
@@ -190,10 +199,6 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 		}
 	}
 	out := make([]Decision, len(files))
-	var mu sync.Mutex // keeps progress lines in order
-	done := 0
-	total := len(files)
-	progress := p.opts.Progress
 	p.parallel(ctx, len(files), func(ctx context.Context, i int) {
 		f := files[i]
 		src := f.Server.Source
@@ -205,16 +210,8 @@ func (p *pass) resolveAll(ctx context.Context, files []*registry.File) []Decisio
 			}
 		})
 		out[i] = plan(f, r.res, r.err)
-		if progress != nil {
-			mu.Lock()
-			done++
-			fmt.Fprintf(progress, "\rresolved %d/%d", done, total)
-			mu.Unlock()
-		}
+		p.progress.resolvedOne()
 	})
-	if progress != nil && total > 0 {
-		fmt.Fprintln(progress)
-	}
 	return out
 }
 
@@ -302,6 +299,7 @@ func (p *pass) checkBuild(ctx context.Context, d *Decision) {
 	if d.Action != ActionBump {
 		return
 	}
+	p.progress.working(phaseInspecting, d.Server)
 	bc, err := p.deps.history.CheckBuild(ctx, d.project, d.Ref, d.Current, d.Target,
 		upstream.BuildInputs{Directory: d.directory, Dockerfile: d.dockerfile})
 	if err != nil {

@@ -339,8 +339,8 @@ func TestRunPassResolvesInParallelAndWritesOneAtATime(t *testing.T) {
 	if got := f.guard.peak(); got != 1 {
 		t.Errorf("%d writes in flight at once, want 1", got)
 	}
-	if n := len(f.forge.log()); n != 8*4 {
-		t.Errorf("%d forge writes, want 8 x (create, check, comment, risk labels): %q", n, f.forge.log())
+	if n := len(f.forge.log()); n != 8*5 {
+		t.Errorf("%d forge writes, want 8 x (create, check, comment, verdict line, risk labels): %q", n, f.forge.log())
 	}
 }
 
@@ -364,9 +364,15 @@ func TestRunPassPublishesTheReview(t *testing.T) {
 		"create updater/pin-demo",
 		"check security-review/demo " + info.Tip + " failure",
 		"comment #101 " + reviewMarker,
+		"edit #101", // the verdict line, linking to the comment
 		// The risk labels last: their presence means the review is whole.
 		"add-labels #101 security-risk:" + d.Review.Risk + ",security-blocked",
 	})
+	body := f.forge.pulls[0].Body
+	const want = "**Security review:** risk **critical**, **blocked** · check `security-review/demo`: failure · [report](https://github.com/acme/registry/pull/101#issuecomment-101)\n\n"
+	if !strings.HasPrefix(body, want) {
+		t.Errorf("the body does not open with the verdict line %q:\n%s", want, body)
+	}
 }
 
 func TestRunPassCancelFinishesTheWriteInFlight(t *testing.T) {
@@ -610,15 +616,16 @@ func TestRunPassProgress(t *testing.T) {
 
 	f.run(context.Background())
 	out := progress.String()
-	// Only resolved servers count; the lines overwrite each other with \r
-	// and the last one is ended.
+	// Only resolved servers count; the line is rewritten in place
+	// (\r, clear to the end of the line) and cleared at the end, so the
+	// table starts on a clean line.
 	for n := 1; n <= 3; n++ {
-		if c := strings.Count(out, fmt.Sprintf("\rresolved %d/3", n)); c != 1 {
+		if c := strings.Count(out, fmt.Sprintf("\r\x1b[Kresolved %d/3", n)); c != 1 {
 			t.Errorf("progress %q shows resolved %d/3 %d times", out, n, c)
 		}
 	}
-	if !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 {
-		t.Errorf("progress %q: want one final newline", out)
+	if !strings.HasSuffix(out, "\r\x1b[K") || strings.Contains(out, "\n") {
+		t.Errorf("progress %q: want it cleared at the end, no new line", out)
 	}
 }
 

@@ -68,6 +68,14 @@ func Pin(ctx context.Context, opts PinOptions) error {
 	if err != nil {
 		return &registry.FileError{Path: f.Path, Err: fmt.Errorf("cannot rewrite the pin, file left unchanged: %w", err)}
 	}
+	// The file as it would be written must pass the checks a pass
+	// applies (an unknown key anywhere is an error); a problem with the
+	// old pin itself is what pin is there to fix.
+	if pinned, err := registry.Parse(f.Path, out); err != nil {
+		return &registry.FileError{Path: f.Path, Err: fmt.Errorf("cannot rewrite the pin, file left unchanged: %w", err)}
+	} else if problems := fileProblems(pinned); problems != "" {
+		return errors.New(problems)
+	}
 	old := f.Server.Source.Commit
 	line := f.Line("source.commit")
 	if bytes.Equal(out, f.Raw) {

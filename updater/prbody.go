@@ -87,8 +87,14 @@ const (
 // upstream history was rewritten, and the hidden marker. Everything that
 // comes from upstream is untrusted and rendered inert (code spans, no
 // mentions, no HTML).
-func prBody(d *Decision, rng *ranges.Range) string {
+func prBody(d *Decision, rng *ranges.Range) string { return prBodyWith(d, rng, "", "") }
+
+// prBodyWith is prBody with rendered sections before it (head: what
+// changed since the last push) and after the range's lists (tail: the
+// release notes), all within the body's size cap.
+func prBodyWith(d *Decision, rng *ranges.Range, head, tail string) string {
 	var b strings.Builder
+	b.WriteString(head)
 	fmt.Fprintf(&b, "Updates the pin of **%s** (`%s`) from `%s` to `%s`", d.Server, d.Path, short(d.Current), short(d.Target))
 	if d.Branch != "" {
 		fmt.Fprintf(&b, ", following tag %s → %s", mdsafe.Code(d.oldBranch, maxCode), mdsafe.Code(d.Branch, maxCode))
@@ -120,7 +126,7 @@ func prBody(d *Decision, rng *ranges.Range) string {
 	m := marker{d.Server, d.Current, d.Target}
 	if rng == nil {
 		b.WriteString("_The upstream range could not be inspected; review the compare link before merging._\n\n")
-		return withMarker(b.String(), m)
+		return withMarker(b.String()+tail, m)
 	}
 	if rng.OffLine() {
 		fmt.Fprintf(&b, "> [!NOTE]\n> The release `%s` is off the old pin's line (releases cut on their own commits): "+
@@ -139,7 +145,7 @@ func prBody(d *Decision, rng *ranges.Range) string {
 	writeCommits(&b, rng)
 	writeAuthors(&b, rng)
 	writeFiles(&b, rng, d.reviewDirectory())
-	return withMarker(b.String(), m)
+	return withMarker(b.String()+tail, m)
 }
 
 // bodyCut ends a body cut to fit GitHub's limit.
@@ -194,6 +200,11 @@ func writeCommits(b *strings.Builder, rng *ranges.Range) {
 		return
 	}
 	fmt.Fprintf(b, "### Commits (%d)\n\n", rng.TotalCommits)
+	writeCommitList(b, rng)
+}
+
+// writeCommitList lists a range's commits, newest first, capped.
+func writeCommitList(b *strings.Builder, rng *ranges.Range) {
 	for i, c := range rng.Commits {
 		if i == maxListedCommits {
 			break

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/mcp-registry/updater/registry"
 	"github.com/mcp-registry/updater/updater/review"
@@ -44,7 +45,10 @@ func ReviewChanges(ctx context.Context, opts ReviewOptions) error {
 		for _, c := range changes {
 			q := changeRequest(c)
 			q.allowed = allowancesFor(allow, c.Server)
+			prog := startProgress(opts.Progress, opts.Logger, opts.ProgressEvery, time.Now, 0)
+			prog.working(phaseReviewing, c.Server)
 			rev, err := reviewServer(ctx, opts, cache, q)
+			prog.end()
 			if err == nil {
 				err = reportChange(opts, c, rev)
 			}

@@ -34,6 +34,8 @@ type ReviewOptions struct {
 	Timeout       time.Duration // for resolving the followed ref
 	Stdout        io.Writer
 	Logger        *slog.Logger
+	Progress      io.Writer     // a terminal: a live "reviewing <server>" line; nil = progress records in the log
+	ProgressEvery time.Duration // least time between progress records; 0 = DefaultProgressEvery
 }
 
 // ReviewRange reviews Base..Head of a server's upstream (with Full, all
@@ -74,6 +76,9 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	if !f.LocallyBuilt() {
 		return Usagef("server %s is not built from source: nothing to review", opts.Server)
 	}
+	if problems := fileProblems(f); problems != "" {
+		return errors.New(problems)
+	}
 	src := f.Server.Source
 	if opts.Full && opts.Head == "" {
 		opts.Head = src.Commit
@@ -86,8 +91,11 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	if err != nil {
 		return err
 	}
+	prog := startProgress(opts.Progress, opts.Logger, opts.ProgressEvery, time.Now, 0)
+	prog.working(phaseReviewing, opts.Server)
 	rev, err := reviewServer(ctx, opts, cache, reviewRequest{server: opts.Server, src: *src, base: opts.Base, head: opts.Head, full: opts.Full,
 		allowed: allowancesFor(allow, opts.Server)})
+	prog.end()
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,10 @@ type reviewed struct {
 // inspect computes the upstream range of a bump and reviews it.
 func (p *pass) inspect(ctx context.Context, w *work) {
 	d := w.d
+	p.progress.working(phaseInspecting, d.Server)
 	r := reviewer{history: p.deps.history, mode: p.opts.Review, cmd: p.opts.ReviewerCmd, timeout: p.opts.ReviewTimeout,
-		fetchTimeout: p.opts.Timeout, failOn: p.opts.FailOn, agent: p.opts.Agent, log: p.log}
+		fetchTimeout: p.opts.Timeout, failOn: p.opts.FailOn, agent: p.opts.Agent, log: p.log,
+		reviewing: func() { p.progress.working(phaseReviewing, d.Server) }}
 	subject := reviewSubject{
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.reviewDirectory(), base: d.Current, head: d.Target,
 		opts: review.Options{TagMoved: d.TagMoved},
@@ -43,6 +45,8 @@ func (p *pass) inspect(ctx context.Context, w *work) {
 	}
 	rng, rev := r.review(ctx, subject)
 	w.rng, w.review = rng, rev
+	w.since = p.sinceOf(ctx, w)
+	w.notes = p.releaseNotesOf(ctx, d)
 	if rng != nil && rng.Comparable() {
 		d.Commits = rng.TotalCommits
 	}
@@ -90,6 +94,7 @@ type reviewer struct {
 	failOn       review.FailOn // the check's threshold, named in the report
 	agent        AgentOptions
 	log          *slog.Logger
+	reviewing    func() // told when the rules start on the range; nil: nobody
 }
 
 // fetchCtx bounds one upstream read by fetchTimeout (when set).
@@ -128,6 +133,9 @@ func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *
 			res = review.Combine(res, review.Review(&ranges.Range{BaseFound: true, Ancestor: true}, s.opts))
 		}
 		return nil, &reviewed{result: res, meta: meta}
+	}
+	if r.reviewing != nil {
+		r.reviewing()
 	}
 	res := review.Review(rng, s.opts)
 	if r.mode == ReviewCommand {
@@ -217,8 +225,14 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject, prev *review.Ag
 // (replacing the bot's previous ones, never anyone else's), a check on the
 // PR's head commit, and one report comment updated in place. With
 // --review dispatch it also asks the external reviewer.
-func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA string, current []string) error {
-	d := w.d
+func (p *pass) publishReview(ctx context.Context, w *work, pr *github.PullRequest, headSHA string) error {
+	return p.publishReviewWith(ctx, w, pr, headSHA, nil)
+}
+
+// publishReviewWith publishes the review and, with next, rewrites the PR's
+// title and body to next's along with the verdict line.
+func (p *pass) publishReviewWith(ctx context.Context, w *work, pr *github.PullRequest, headSHA string, next *prPlan) error {
+	d, number := w.d, pr.Number
 	if p.opts.Review == ReviewDispatch {
 		payload := review.DispatchPayload{
 			Server: d.Server, PullRequest: number, Project: d.project, Directory: d.directory, Base: d.Current, Head: d.Target,
@@ -233,8 +247,9 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 	res, meta := w.review.result, w.review.meta
 	report := res.Markdown(meta)
 
-	// The check and the comment go first and the risk labels last: a PR
-	// with its risk label has its whole review (keepPR relies on it).
+	// The check, the comment and the body's verdict line go first and the
+	// risk labels last: a PR with its risk label has its whole review
+	// (keepPR relies on it).
 	if headSHA != "" {
 		if err := p.deps.forge.PublishCheck(ctx, checkOf(d.Server, headSHA, res, report, p.opts.FailOn)); err != nil {
 			return fmt.Errorf("publishing the review check: %w", err)
@@ -244,10 +259,14 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 	if rec := res.AgentRecordLine(meta.Base, meta.Head); rec != "" {
 		body += rec + "\n"
 	}
-	if err := p.deps.forge.UpsertComment(ctx, number, reviewMarker, body+report); err != nil {
+	commentURL, err := p.deps.forge.PutComment(ctx, number, reviewMarker, body+report)
+	if err != nil {
 		return fmt.Errorf("publishing the review comment: %w", err)
 	}
-	if err := p.replaceRiskLabels(ctx, number, current, res.Labels()); err != nil {
+	if err := p.writeVerdict(ctx, w, pr, next, commentURL); err != nil {
+		return err
+	}
+	if err := p.replaceRiskLabels(ctx, number, pr.Labels, res.Labels()); err != nil {
 		return err
 	}
 	if p.opts.ReportDir != "" {
@@ -255,11 +274,17 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 			p.log.Error("cannot write the review report", "server", d.Server, "err", err)
 		}
 	}
-	d.Review = &ReviewResult{
-		Risk: res.Risk.String(), Blocked: res.Blocked, Findings: len(res.Findings), Check: string(res.CheckConclusion(p.opts.FailOn)),
-	}
+	d.Review = reviewResultOf(w.review, p.opts.FailOn)
 	p.log.Info("published review", "server", d.Server, "pr", number, "risk", d.Review.Risk, "blocked", res.Blocked)
 	return nil
+}
+
+// reviewResultOf is a review's line in the report.
+func reviewResultOf(r *reviewed, failOn review.FailOn) *ReviewResult {
+	res := r.result
+	return &ReviewResult{
+		Risk: res.Risk.String(), Blocked: res.Blocked, Findings: len(res.Findings), Check: string(res.CheckConclusion(failOn)),
+	}
 }
 
 // markPending takes the verdict off a PR whose head is about to move to
@@ -364,7 +389,7 @@ func checkOf(server, sha string, res *review.Result, report string, failOn revie
 		summary.WriteString("No findings.\n")
 	}
 	return github.Check{
-		Name:       "security-review/" + server,
+		Name:       checkName(server),
 		HeadSHA:    sha,
 		Conclusion: string(res.CheckConclusion(failOn)),
 		Title:      title,
@@ -372,6 +397,9 @@ func checkOf(server, sha string, res *review.Result, report string, failOn revie
 		Text:       report,
 	}
 }
+
+// checkName is the name of a server's review check.
+func checkName(server string) string { return "security-review/" + server }
 
 // parseReviewTitle reads back what checkOf wrote in a review check's title
 // (or, without check permission, the commit status description, where

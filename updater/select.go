@@ -67,19 +67,18 @@ func selectServers(files []*registry.File, loadErrs []error, only []string, shar
 		if !keep(f.Name) {
 			continue
 		}
-		if reason := ineligible(f); reason != "" {
-			sel.decided = append(sel.decided, Decision{Server: f.Name, Path: f.Path, Action: ActionSkipped, Detail: reason})
+		// Every server's file is checked, pinnable or not: an unknown key
+		// is an error wherever the schema is closed.
+		if problems := fileProblems(f); problems != "" {
+			dec := Decision{Server: f.Name, Path: f.Path, Action: ActionError, Detail: problems}
+			if f.Server.Source != nil {
+				dec.Current = f.Server.Source.Commit
+			}
+			sel.decided = append(sel.decided, dec)
 			continue
 		}
-		if problems := registry.Validate(f); len(problems) > 0 {
-			msgs := make([]string, len(problems))
-			for i, p := range problems {
-				msgs[i] = p.Error()
-			}
-			sel.decided = append(sel.decided, Decision{
-				Server: f.Name, Path: f.Path, Action: ActionError, Detail: strings.Join(msgs, "; "),
-				Current: f.Server.Source.Commit,
-			})
+		if reason := ineligible(f); reason != "" {
+			sel.decided = append(sel.decided, Decision{Server: f.Name, Path: f.Path, Action: ActionSkipped, Detail: reason})
 			continue
 		}
 		sel.eligible = append(sel.eligible, f)

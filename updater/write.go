@@ -30,6 +30,8 @@ type work struct {
 	step   prStep
 	rng    *ranges.Range
 	review *reviewed
+	since  *sincePush    // an open PR's previous target and the commits since it
+	notes  *releaseNotes // the releases a tag bump crosses
 	// inspected is closed once rng and review are set; nil when the work
 	// needs no inspection.
 	inspected chan struct{}
@@ -96,7 +98,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 	// writes.
 	var inspect []*work
 	for _, w := range works {
-		if !p.opts.DryRun && p.needsRange(w) {
+		if p.inspects(w) {
 			w.inspected = make(chan struct{})
 			inspect = append(inspect, w)
 		}
@@ -276,6 +278,7 @@ func (p *pass) apply(parent context.Context, w *work) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), writeTimeout)
 	defer cancel()
 	d, st := w.d, w.step
+	p.progress.working(phaseWriting, d.Server)
 	log := p.log.With("server", d.Server)
 	branch := p.opts.BranchPrefix + d.Server
 	dry := p.opts.DryRun
@@ -285,12 +288,14 @@ func (p *pass) apply(parent context.Context, w *work) {
 	case prOpen:
 		if dry {
 			d.PR = &PRResult{Outcome: PRWouldOpen}
+			p.setPreview(w)
 			break
 		}
 		err = p.openPR(ctx, w, branch)
 	case prUpdate:
 		if dry {
 			d.PR = &PRResult{Number: st.pr.Number, URL: st.pr.URL, Outcome: PRWouldUpdate}
+			p.setPreview(w)
 			break
 		}
 		err = p.updatePR(ctx, w, branch)
@@ -357,15 +362,16 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 	if err != nil {
 		return err
 	}
+	plan := p.prPlanOf(w)
 	pr, err := p.deps.forge.CreatePull(ctx, github.NewPull{
-		Title: prTitle(d), Body: prBody(d, w.rng), Head: branch, Base: p.baseBranch(), Labels: p.prLabels(d),
+		Title: plan.title, Body: plan.body, Head: branch, Base: p.baseBranch(), Labels: plan.labels,
 	})
 	if err != nil {
 		return fmt.Errorf("opening the pull request: %w", err)
 	}
 	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: PROpened, Pushed: pushed}
 	p.log.Info("opened PR", "server", d.Server, "pr", pr.Number, "target", d.Target)
-	if err := p.publishReview(ctx, w, pr.Number, sha, pr.Labels); err != nil {
+	if err := p.publishReview(ctx, w, &pr, sha); err != nil {
 		return err
 	}
 	p.requestPeople(ctx, d, pr.Number)
@@ -374,7 +380,8 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 
 // updatePR moves an open PR to a new target. The writes are ordered so
 // the new head is never shown with a verdict that is not its own: the
-// review is marked pending before the push, the body follows the push,
+// review is marked pending (labels, the body's verdict line) before the
+// push, the body follows the push,
 // and the review of the new range comes last, the risk label its final
 // write. A pass killed or failing anywhere in between leaves "pending";
 // the next pass finishes the update (old marker) or the review (no risk
@@ -382,6 +389,9 @@ func (p *pass) openPR(ctx context.Context, w *work, branch string) error {
 func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 	d, pr := w.d, w.step.pr
 	if err := p.markPending(ctx, pr); err != nil {
+		return err
+	}
+	if err := p.pendVerdict(ctx, d, pr); err != nil {
 		return err
 	}
 	sha, pushed, err := p.pushBranch(ctx, w, branch)
@@ -394,15 +404,16 @@ func (p *pass) updatePR(ctx context.Context, w *work, branch string) error {
 	if err := p.syncPublisherLabel(ctx, d, pr); err != nil {
 		return err
 	}
-	title, body := prTitle(d), prBody(d, w.rng)
-	if pr.Title != title || pr.Body != body {
-		if err := p.deps.forge.EditPull(ctx, pr.Number, title, body); err != nil {
+	plan := p.prPlanOf(w)
+	if pr.Title != plan.title || pr.Body != plan.body {
+		if err := p.deps.forge.EditPull(ctx, pr.Number, plan.title, plan.body); err != nil {
 			return fmt.Errorf("updating pull request #%d: %w", pr.Number, err)
 		}
+		pr.Title, pr.Body = plan.title, plan.body
 	}
 	d.PR = &PRResult{Number: pr.Number, URL: pr.URL, Outcome: PRUpdated, Pushed: pushed}
 	p.log.Info("updated PR", "server", d.Server, "pr", pr.Number, "target", d.Target, "pushed", pushed)
-	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
+	return p.publishReview(ctx, w, pr, sha)
 }
 
 // keepPR repairs an open PR that already proposes the target: the branch
@@ -431,15 +442,17 @@ func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 		return err
 	}
 	if p.tagMoveUnpublished(w) {
-		// The review first, then the body: a pass killed in between
-		// finds the body without the warning and does both again.
+		// The body with the warning goes with the review's verdict line,
+		// before the review's labels: a pass killed before the body
+		// finds it without the warning, one killed after it finds no
+		// security-blocked label, and does both again.
+		plan := p.prPlanOf(w)
 		if p.opts.Review != ReviewOff {
-			if err := p.publishReview(ctx, w, pr.Number, sha, pr.Labels); err != nil {
+			if err := p.publishReviewWith(ctx, w, pr, sha, &plan); err != nil {
 				return err
 			}
-		}
-		if body := prBody(d, w.rng); pr.Body != body {
-			if err := p.deps.forge.EditPull(ctx, pr.Number, prTitle(d), body); err != nil {
+		} else if pr.Body != plan.body {
+			if err := p.deps.forge.EditPull(ctx, pr.Number, plan.title, plan.body); err != nil {
 				return fmt.Errorf("updating pull request #%d: %w", pr.Number, err)
 			}
 		}
@@ -449,7 +462,7 @@ func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 	if !pushed && (hasRiskLabel(pr.Labels) || p.opts.Review == ReviewOff) && !p.dashActed(d.Server, dashboard.ReReview) {
 		return nil
 	}
-	return p.publishReview(ctx, w, pr.Number, sha, pr.Labels)
+	return p.publishReview(ctx, w, pr, sha)
 }
 
 // restoreLabels labels a bot PR that carries none of the bot's labels (a

@@ -54,6 +54,8 @@ type env struct {
 	// terminal is true when stderr is a terminal: progress lines and
 	// colours are for people only.
 	terminal bool
+	// structuredLogs is true when the logs are JSON records for machines.
+	structuredLogs bool
 }
 
 // command is one subcommand: setup registers its flags on fs and returns
@@ -135,6 +137,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	e.logger = logger
+	e.structuredLogs = structuredLogs(logFormat, e.terminal)
 
 	return exitCode(stderr, cmd.name, exec(ctx))
 }
@@ -206,9 +209,9 @@ func newLogger(w io.Writer, format, level string, terminal bool) (*slog.Logger, 
 		}
 	}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), nil
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl, ReplaceAttr: durationSeconds})), nil
 	}
-	return slog.New(tint.NewHandler(w, &tint.Options{Level: lvl, NoColor: !terminal, TimeFormat: "15:04:05"})), nil
+	return slog.New(tint.NewHandler(w, &tint.Options{Level: lvl, NoColor: !terminal, TimeFormat: "15:04:05", ReplaceAttr: durationHuman})), nil
 }
 
 func isTerminal(w io.Writer) bool {

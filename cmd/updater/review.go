@@ -30,6 +30,7 @@ func reviewCommand() command {
 			agent := agentFlags(fs, e)
 			fs.StringVar(&o.CacheDir, "cache-dir", "", "cache of upstream clones (default: the user cache dir)")
 			fs.DurationVar(&o.Timeout, "timeout", d.Timeout, "time allowed to resolve the upstream")
+			fs.DurationVar(&o.ProgressEvery, "progress-every", d.ProgressEvery, "off a terminal, log a progress record at most this often during a review")
 			return func(ctx context.Context) error {
 				var err error
 				if o.Agent, err = agent(); err != nil {
@@ -37,6 +38,9 @@ func reviewCommand() command {
 				}
 				o.Stdout = e.stdout
 				o.Logger = e.logger
+				if e.terminal {
+					o.Progress = e.stderr
+				}
 				return updater.ReviewRange(ctx, o)
 			}
 		},

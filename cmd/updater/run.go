@@ -41,6 +41,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.Var(&servers, "server", "only this server (repeatable, or a comma list)")
 	fs.Var(checkedString{&shard, func(v string) error { _, err := updater.ParseShard(v); return err }}, "shard", "handle only shard `I/N` of the servers (stable by name hash)")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "resolve and plan; write nothing")
+	fs.BoolVar(&o.Preview, "preview", false, "a dry run that also reviews each bump and prints the PR it would send (implied by --dry-run with --server)")
 	fs.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "upstreams resolved at once")
 	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "time allowed per upstream, retries included")
 	fs.StringVar((*string)(&o.Resolve), "resolve", string(o.Resolve), "how to resolve heads: git (ref listing), api (GitHub commits API), auto")
@@ -61,6 +62,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.Var(&o.FailOn, "fail-on", "lowest review risk that fails the security-review check: critical, high or medium (critical = the reference registry's mapping)")
 	fs.StringVar(&o.ReportDir, "report-dir", "", "write each review's report.md and labels.txt under this directory")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON document")
+	fs.DurationVar(&o.ProgressEvery, "progress-every", o.ProgressEvery, "off a terminal, log a progress record at most this often")
 	fs.StringVar(&o.Summary, "summary", "", "also write the Markdown pass summary to this file")
 	fs.BoolVar(&o.NoDashboard, "no-dashboard", false, "do not read or write the dashboard issue (label "+dashboard.Label+")")
 	fs.DurationVar(&o.StaleAfter, "stale-after", o.StaleAfter, "the dashboard lists pins older than this whose upstream moved")
@@ -73,6 +75,8 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 
 	return func() (updater.Options, error) {
 		o.Servers = servers
+		o.Preview = o.Preview || (o.DryRun && len(servers) > 0)
+		o.DryRun = o.DryRun || o.Preview
 		if len(labels) > 0 {
 			o.Labels = labels
 		}
@@ -101,6 +105,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 		}
 		o.Stdout = e.stdout
 		o.Logger = e.logger
+		o.LogServerErrors = e.structuredLogs
 		if e.terminal && !o.JSON {
 			o.Progress = e.stderr
 		}

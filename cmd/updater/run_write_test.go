@@ -255,7 +255,7 @@ func TestPassLifecycle(t *testing.T) {
 		}
 	}
 	alphaPR := open["alpha"]
-	golden(t, "pr-body-alpha.md", normalizeURLs(alphaPR.Body, f))
+	golden(t, "pr-body-alpha.md", normalizeCommentLinks(normalizeURLs(alphaPR.Body, f)))
 
 	// Pass 2: nothing moved, nothing is written.
 	f.gh.ResetLog()

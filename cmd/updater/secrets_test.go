@@ -147,11 +147,11 @@ func TestTokenNeverLeaks(t *testing.T) {
 	gh.SetFault(nil)
 	// 4. validate --online, which reads the registry and the upstreams.
 	cliRun(exitFailed, withToken(env), "validate", "--online", "--registry", checkout(), "--log-format", "text", "--log-level", "debug")
-	// 5. A GitHub that refuses the token.
+	// 5. A GitHub that refuses the token: a configuration error.
 	other := githubtest.New(t, githubtest.Options{})
 	otherEnv := map[string]string{"GITHUB_REPOSITORY": other.Owner + "/" + other.Repo, "GITHUB_API_URL": other.APIURL,
 		"GITHUB_SERVER_URL": other.URL + "/git", "GITHUB_TOKEN": leakToken}
-	cliRun(exitFailed, otherEnv, append([]string{"run"}, common("text")...)...)
+	cliRun(exitUsage, otherEnv, append([]string{"run"}, common("text")...)...)
 	// 6. The token as a flag is refused without being repeated.
 	for _, flagName := range []string{"--token", "--github-token"} {
 		cliRun(exitUsage, env, "run", "--registry", checkout(), flagName, leakToken)

@@ -101,8 +101,8 @@ func TestWorkflowFilesAreValidYAML(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if strings.Join(names, " ") != "auto-merge.yml ci.yml dashboard.yml update-pins.yml" {
-		t.Errorf("workflows %v, want auto-merge.yml, ci.yml, dashboard.yml and update-pins.yml", names)
+	if strings.Join(names, " ") != "auto-merge.yml ci.yml dashboard.yml update-pins.yml updater.yml" {
+		t.Errorf("workflows %v, want auto-merge.yml, ci.yml, dashboard.yml, update-pins.yml and updater.yml", names)
 	}
 }
 
@@ -121,7 +121,7 @@ var pinnedUses = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{
 // the action's repository; a commit cannot. The comment says which
 // release the commit is, for people and for Dependabot.
 func TestActionsArePinnedByCommit(t *testing.T) {
-	for _, name := range []string{"auto-merge.yml", "ci.yml", "dashboard.yml", "update-pins.yml"} {
+	for _, name := range []string{"auto-merge.yml", "ci.yml", "dashboard.yml", "update-pins.yml", "updater.yml"} {
 		_, root := loadWorkflow(t, name)
 		n := 0
 		walkMapping(root, func(key, value *yaml.Node) {
@@ -519,25 +519,11 @@ func checkChangedServersScript(t *testing.T, step *workflowStep) {
 		{"no server touched", func(repo string) { writeFile(t, repo, "README.md", "changed\n") }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			repo := t.TempDir()
-			git := func(args ...string) string {
-				t.Helper()
-				cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-				cmd.Dir = repo
-				out, err := cmd.CombinedOutput()
-				if err != nil {
-					t.Fatalf("git %v: %v\n%s", args, err, out)
-				}
-				return strings.TrimSpace(string(out))
-			}
-			git("init", "-q", "-b", "main")
+			files := map[string]string{"README.md": "registry\n"}
 			for _, name := range []string{"alpha", "bravo", "charlie"} {
-				writeFile(t, repo, "servers/"+name+"/server.yaml", "name: "+name+"\ncommit: 1\n")
+				files["servers/"+name+"/server.yaml"] = "name: " + name + "\ncommit: 1\n"
 			}
-			writeFile(t, repo, "README.md", "registry\n")
-			git("add", "-A")
-			git("commit", "-q", "-m", "base")
-			base := git("rev-parse", "HEAD")
+			repo, base, git := scriptRepo(t, files)
 			tc.change(repo)
 			git("add", "-A")
 			git("commit", "-q", "-m", "pull request")

@@ -247,7 +247,7 @@ func (g *GitHub) Requests() RequestStats { return g.api.stats() }
 // fail wraps an error of an operation on the registry repository: it names
 // the repository and the operation, and carries no secret.
 func (g *GitHub) fail(op string, err error) error {
-	return redact.RedactError(fmt.Errorf("github %s/%s: %s: %w", g.owner, g.name, op, err))
+	return redact.RedactError(fmt.Errorf("github %s/%s: %s: %w", g.owner, g.name, op, said(err)))
 }
 
 // statusOf returns the HTTP status of a go-github error, 0 if it has none.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -74,8 +75,11 @@ func (s *installationTokens) token(ctx context.Context) (string, error) {
 	}
 	if s.installationID == 0 {
 		inst, _, err := s.apps.Apps.FindRepositoryInstallation(ctx, s.owner, s.name)
+		if statusOf(err) == http.StatusNotFound {
+			return "", fmt.Errorf("github %s/%s: %w", s.owner, s.name, ErrNoInstallation)
+		}
 		if err != nil {
-			return "", redact.RedactError(fmt.Errorf("github %s/%s: find the GitHub App installation: %w", s.owner, s.name, err))
+			return "", redact.RedactError(fmt.Errorf("github %s/%s: find the GitHub App installation: %w", s.owner, s.name, said(err)))
 		}
 		if inst.GetID() == 0 {
 			return "", fmt.Errorf("github %s/%s: the GitHub App installation has no id", s.owner, s.name)
@@ -86,7 +90,7 @@ func (s *installationTokens) token(ctx context.Context) (string, error) {
 	tok, _, err := s.apps.Apps.CreateInstallationToken(withRetrySafe(ctx), s.installationID, nil)
 	if err != nil {
 		return "", redact.RedactError(fmt.Errorf("github %s/%s: installation %d: create an access token: %w",
-			s.owner, s.name, s.installationID, err))
+			s.owner, s.name, s.installationID, said(err)))
 	}
 	if tok.GetToken() == "" {
 		return "", fmt.Errorf("github %s/%s: installation %d: empty access token", s.owner, s.name, s.installationID)

@@ -30,7 +30,7 @@ func (a *HeadAPI) CommitSHA(ctx context.Context, owner, repo, ref, lastSHA strin
 	if resp != nil && resp.StatusCode == http.StatusNotModified {
 		return "", true, err
 	}
-	return sha, false, err
+	return sha, false, said(err)
 }
 
 // WebHost is the web host whose repositories the API serves: github.com

@@ -24,6 +24,7 @@ type Comment struct {
 func (s *Server) commentJSON(c *Comment) *github.IssueComment {
 	return &github.IssueComment{
 		ID:        github.Int64(c.ID),
+		HTMLURL:   github.String(fmt.Sprintf("%s/%s/%s/pull/%d#issuecomment-%d", s.URL, s.Owner, s.Repo, c.Issue, c.ID)),
 		Body:      github.String(c.Body),
 		User:      &github.User{Login: github.String(c.User)},
 		CreatedAt: &github.Timestamp{Time: c.CreatedAt},
@@ -147,6 +148,7 @@ func (s *Server) addLabels(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, n := range names {
+		s.implicitLabelLocked(n)
 		if !slices.Contains(pr.Labels, n) {
 			pr.Labels = append(pr.Labels, n)
 		}

@@ -47,6 +47,10 @@ func (s *Server) routes() {
 	s.handle("GET "+repo+"/issues/{number}/labels", authToken, registryOnly, s.listLabels)
 	s.handle("POST "+repo+"/issues/{number}/labels", authToken, registryOnly, s.addLabels)
 	s.handle("DELETE "+repo+"/issues/{number}/labels/{name}", authToken, registryOnly, s.removeLabel)
+	s.handle("GET "+repo+"/labels/{name}", authToken, registryOnly, s.getRepoLabel)
+	s.handle("POST "+repo+"/labels", authToken, registryOnly, s.createRepoLabel)
+	s.handle("GET "+repo+"/releases", authToken, anyRepo, s.listReleases)
+	s.handle("GET "+repo+"/releases/tags/{tag}", authToken, anyRepo, s.getReleaseByTag)
 
 	s.handle("POST "+repo+"/check-runs", authToken, registryOnly, s.createCheckRun)
 	s.handle("PATCH "+repo+"/check-runs/{id}", authToken, registryOnly, s.updateCheckRun)

@@ -80,6 +80,8 @@ type Server struct {
 	log        []Request
 	pulls      []*PullRequest
 	comments   []*Comment
+	repoLabels map[string]*Label    // by lower-case name
+	releases   map[string][]Release // upstream releases by lower-case owner/repo, oldest first
 	checkRuns  []*CheckRun
 	statuses   []*Status
 	dispatches []Dispatch

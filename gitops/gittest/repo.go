@@ -334,29 +334,37 @@ func (r *Repo) DeleteRef(ref string) {
 // clients see it peeled); a lightweight one points at the commit directly.
 func (r *Repo) Tag(name, target string, annotated bool) {
 	r.t.Helper()
+	if annotated {
+		r.AnnotatedTag(name, target, "release "+name+"\n")
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ref := plumbing.NewTagReferenceName(name)
-	h := plumbing.NewHash(target)
-	if annotated {
-		tag := &object.Tag{
-			Name:       name,
-			Tagger:     object.Signature{Name: DefaultAuthor.Name, Email: DefaultAuthor.Email, When: Epoch},
-			Message:    "release " + name + "\n",
-			TargetType: plumbing.CommitObject,
-			Target:     h,
-		}
-		obj := r.repo.Storer.NewEncodedObject()
-		if err := tag.Encode(obj); err != nil {
-			r.t.Fatalf("gittest: %s: encode tag: %v", r.Name, err)
-		}
-		th, err := r.repo.Storer.SetEncodedObject(obj)
-		if err != nil {
-			r.t.Fatalf("gittest: %s: store tag: %v", r.Name, err)
-		}
-		h = th
+	r.setRef(plumbing.NewTagReferenceName(name), plumbing.NewHash(target))
+}
+
+// AnnotatedTag points tag name at an annotated tag object for target
+// carrying message.
+func (r *Repo) AnnotatedTag(name, target, message string) {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tag := &object.Tag{
+		Name:       name,
+		Tagger:     object.Signature{Name: DefaultAuthor.Name, Email: DefaultAuthor.Email, When: Epoch},
+		Message:    message,
+		TargetType: plumbing.CommitObject,
+		Target:     plumbing.NewHash(target),
 	}
-	r.setRef(ref, h)
+	obj := r.repo.Storer.NewEncodedObject()
+	if err := tag.Encode(obj); err != nil {
+		r.t.Fatalf("gittest: %s: encode tag: %v", r.Name, err)
+	}
+	h, err := r.repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		r.t.Fatalf("gittest: %s: store tag: %v", r.Name, err)
+	}
+	r.setRef(plumbing.NewTagReferenceName(name), h)
 }
 
 // Head returns the commit a branch points at ("" if it does not exist).
