@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
@@ -347,5 +348,18 @@ func TestDashboardRefusedTickNotCarried(t *testing.T) {
 	// Next full pass: cool still cools down; nothing acted.
 	if d, _ := f.pass(exitOK).detailOf("cool"); d != "held" {
 		t.Errorf("cool: %s", d)
+	}
+}
+
+// PRs the merge policy keeps are listed with its reason.
+func TestDashboardAwaitingMerge(t *testing.T) {
+	f := newMergeFixture(t, time.Time{})
+	f.pass(exitOK)
+	s := section(f.dashboardIssue().Body, "Awaiting merge")
+	if !strings.Contains(s, "**toolkit** #") || !strings.Contains(s, "**tool** #") || !strings.Contains(s, "not allowed") {
+		t.Errorf("awaiting merge:\n%s", f.dashboardIssue().Body)
+	}
+	if s := section(f.dashboardIssue().Body, "Open pull requests"); !strings.Contains(s, "trust verified") {
+		t.Errorf("open PRs without trust:\n%s", s)
 	}
 }
