@@ -335,7 +335,7 @@ func (p *pass) itemsOf(d *Decision, prs serverPRs, stale time.Time, today string
 		}
 		add(dashboard.OpenPRs, pr.Number, openPRText(d, pr))
 		if d.Merge != nil && d.Merge.Outcome != MergeMerged {
-			add(dashboard.AwaitingMerge, pr.Number, d.Merge.String())
+			add(dashboard.AwaitingMerge, pr.Number, mergeWait(*d.Merge))
 		}
 		break
 	}
@@ -369,6 +369,19 @@ func (p *pass) itemsOf(d *Decision, prs serverPRs, stale time.Time, today string
 		add(dashboard.Stale, 0, "pinned at "+short(d.Current)+" from "+dashboard.Date(stale)+"; upstream is at "+short(d.Latest))
 	}
 	return out
+}
+
+// mergeWait is a merge verdict in words that do not change while the
+// state does not: the policy's "proposed commit is 20h old, min_age 72h"
+// grows every pass, which would rewrite the dashboard every pass.
+func mergeWait(v MergeVerdict) string {
+	const young = "proposed commit is "
+	if v.Outcome == MergeWaiting && strings.HasPrefix(v.Reason, young) {
+		if _, minAge, ok := strings.Cut(v.Reason, ", min_age "); ok {
+			v.Reason = "proposed commit younger than min_age " + minAge
+		}
+	}
+	return v.String()
 }
 
 // openPRText is an open PR's line: target, review risk, trust, opened.

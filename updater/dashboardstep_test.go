@@ -70,3 +70,16 @@ func TestTickRefusal(t *testing.T) {
 		})
 	}
 }
+
+// The policy's age wait, as the dashboard shows it: no age that grows.
+func TestMergeWaitHasNoAge(t *testing.T) {
+	for _, hours := range []time.Duration{10, 20} {
+		f := greenFacts()
+		age := hours * time.Hour
+		f.age = &age
+		v, _ := decideMerge(f)
+		if got := mergeWait(v); got != "waiting: proposed commit younger than min_age 72h0m0s" {
+			t.Errorf("%v old: %q (from %q)", age, got, v)
+		}
+	}
+}
