@@ -255,8 +255,9 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 			p.log.Error("cannot write the review report", "server", d.Server, "err", err)
 		}
 	}
+	counted, allowed := res.Counted()
 	d.Review = &ReviewResult{
-		Risk: res.Risk.String(), Blocked: res.Blocked, Findings: len(res.Findings), Check: string(res.CheckConclusion(p.opts.FailOn)),
+		Risk: res.Risk.String(), Blocked: res.Blocked, Findings: len(counted), Allowed: allowed, Check: string(res.CheckConclusion(p.opts.FailOn)),
 	}
 	p.log.Info("published review", "server", d.Server, "pr", number, "risk", d.Review.Risk, "blocked", res.Blocked)
 	return nil
@@ -348,20 +349,29 @@ func hasRiskLabel(labels []string) bool {
 // checkOf is the check run a review publishes, its conclusion as
 // review.Result.CheckConclusion maps the risk under --fail-on.
 func checkOf(server, sha string, res *review.Result, report string, failOn review.FailOn) github.Check {
-	title := fmt.Sprintf("Risk: %s, %d finding%s", res.Risk, len(res.Findings), plural(len(res.Findings)))
+	// Allowed findings raise nothing, so they are not counted with the
+	// others (parseReviewTitle reads "N allowed" as one more field).
+	counted, allowed := res.Counted()
+	title := fmt.Sprintf("Risk: %s, %d finding%s", res.Risk, len(counted), plural(len(counted)))
 	if res.Blocked {
 		title += ", blocked"
 	}
+	if allowed > 0 {
+		title += fmt.Sprintf(", %d allowed", allowed)
+	}
 	var summary strings.Builder
-	for i, f := range res.Findings {
+	for i, f := range counted {
 		if i == 5 {
-			fmt.Fprintf(&summary, "- … and %d more\n", len(res.Findings)-5)
+			fmt.Fprintf(&summary, "- … and %d more\n", len(counted)-5)
 			break
 		}
 		fmt.Fprintf(&summary, "- **%s** %s\n", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, maxProse))
 	}
-	if summary.Len() == 0 {
+	if len(counted) == 0 {
 		summary.WriteString("No findings.\n")
+	}
+	if allowed > 0 {
+		fmt.Fprintf(&summary, "\n%d finding%s allowed by the registry, not counted.\n", allowed, plural(allowed))
 	}
 	return github.Check{
 		Name:       "security-review/" + server,
