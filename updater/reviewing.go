@@ -232,22 +232,13 @@ func (p *pass) publishReview(ctx context.Context, w *work, number int, headSHA s
 	}
 	res, meta := w.review.result, w.review.meta
 	report := res.Markdown(meta)
-
-	// The check and the comment go first and the risk labels last: a PR
-	// with its risk label has its whole review (keepPR relies on it).
-	if headSHA != "" {
-		if err := p.deps.forge.PublishCheck(ctx, checkOf(d.Server, headSHA, res, report, p.opts.FailOn)); err != nil {
-			return fmt.Errorf("publishing the review check: %w", err)
-		}
-	}
 	body := reviewMarker + "\n"
 	if rec := res.AgentRecordLine(meta.Base, meta.Head); rec != "" {
 		body += rec + "\n"
 	}
-	if err := p.deps.forge.UpsertComment(ctx, number, reviewMarker, body+report); err != nil {
-		return fmt.Errorf("publishing the review comment: %w", err)
-	}
-	if err := p.replaceRiskLabels(ctx, number, current, res.Labels()); err != nil {
+	rp := reviewPublisher{w: p.deps.forge, comment: p.deps.forge.UpsertComment}
+	pub := publishedReview{check: checkOf(d.Server, headSHA, res, report, p.opts.FailOn), marker: reviewMarker, comment: body + report}
+	if err := rp.publish(ctx, number, headSHA, current, []publishedReview{pub}, res.Labels()); err != nil {
 		return err
 	}
 	if p.opts.ReportDir != "" {
@@ -292,34 +283,7 @@ func (p *pass) markPending(ctx context.Context, pr *github.PullRequest) error {
 // belong to the review; every other label is left alone. The pending
 // label, when present, goes last: the verdict is in place before it.
 func (p *pass) replaceRiskLabels(ctx context.Context, number int, current, want []string) error {
-	remove := func(l string) error {
-		if err := p.deps.forge.RemoveLabel(ctx, number, l); err != nil {
-			return fmt.Errorf("removing label %s: %w", l, err)
-		}
-		return nil
-	}
-	dropPending := false
-	for _, l := range current {
-		if !isReviewLabel(l) || slices.Contains(want, l) {
-			continue
-		}
-		if l == review.LabelPending {
-			dropPending = true // after the verdict is in place
-			continue
-		}
-		if err := remove(l); err != nil {
-			return err
-		}
-	}
-	if add := missingFrom(current, want); len(add) > 0 {
-		if err := p.deps.forge.AddLabels(ctx, number, add); err != nil {
-			return fmt.Errorf("adding labels %s: %w", strings.Join(add, ", "), err)
-		}
-	}
-	if dropPending {
-		return remove(review.LabelPending)
-	}
-	return nil
+	return reviewPublisher{w: p.deps.forge}.replaceRiskLabels(ctx, number, current, want)
 }
 
 // missingFrom returns the labels of want that have lacks.
