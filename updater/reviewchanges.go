@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/config"
 	"github.com/mcp-registry/updater/updater/review"
 )
 
@@ -33,27 +34,51 @@ func ReviewChanges(ctx context.Context, opts ReviewOptions) error {
 		return err
 	}
 	headFiles, headErrs := registry.Load(opts.Registry)
-	changes := RegistryChanges(baseFiles, headFiles)
-	opts.Logger.Info("registry changes to review", "servers", len(changes))
-	if len(changes) > 0 {
-		// Opened only when there is something to review.
-		cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
-		if err != nil {
-			return err
-		}
-		for _, c := range changes {
-			q := changeRequest(c)
-			q.allowed = allowancesFor(allow, c.Server)
-			rev, err := reviewServer(ctx, opts, cache, q)
-			if err == nil {
-				err = reportChange(opts, c, rev)
-			}
-			if err != nil {
-				headErrs = append(headErrs, err)
-			}
+	reviews, errs := reviewChangeSet(ctx, opts, baseFiles, headFiles, allow)
+	headErrs = append(headErrs, errs...)
+	for _, cr := range reviews {
+		if err := reportChange(opts, cr.change, cr.rev); err != nil {
+			headErrs = append(headErrs, err)
 		}
 	}
 	return errors.Join(headErrs...)
+}
+
+// changeReview is one server a registry change moves, reviewed.
+type changeReview struct {
+	change ServerChange
+	rev    *reviewed
+}
+
+// reviewChangeSet is the one planner of registry-change reviews, whatever
+// the two views come from (two checkouts, or a PR's files read from
+// GitHub): every server RegistryChanges finds between base and head is
+// reviewed with the base's allow-list, in name order. A server whose
+// review cannot run is an error of its own; the others go on.
+func reviewChangeSet(ctx context.Context, opts ReviewOptions, base, head []*registry.File, allow config.Allow) ([]changeReview, []error) {
+	changes := RegistryChanges(base, head)
+	opts.Logger.Info("registry changes to review", "servers", len(changes))
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	// Opened only when there is something to review.
+	cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
+	if err != nil {
+		return nil, []error{err}
+	}
+	var out []changeReview
+	var errs []error
+	for _, c := range changes {
+		q := changeRequest(c)
+		q.allowed = allowancesFor(allow, c.Server)
+		rev, err := reviewServer(ctx, opts, cache, q)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, changeReview{change: c, rev: rev})
+	}
+	return out, errs
 }
 
 // changeRequest is the review a registry change asks for.

@@ -71,6 +71,7 @@ func commands() []command {
 		validateCommand(),
 		pinCommand(),
 		reviewCommand(),
+		reviewPublishCommand(),
 		mergeCommand(),
 	}
 }
@@ -93,6 +94,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	for i := range cmds {
 		if cmds[i].name == args[0] {
 			cmd = &cmds[i]
+		}
+	}
+	for i := range cmds { // a subcommand: "review publish"
+		if len(args) > 1 && cmds[i].name == args[0]+" "+args[1] {
+			cmd, args = &cmds[i], args[1:]
 		}
 	}
 	if cmd == nil {
