@@ -72,6 +72,7 @@ func commands() []command {
 		pinCommand(),
 		reviewCommand(),
 		reviewPublishCommand(),
+		auditCommand(),
 		mergeCommand(),
 	}
 }
