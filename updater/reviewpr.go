@@ -58,11 +58,24 @@ func ReviewPR(ctx context.Context, opts ReviewOptions) error {
 	if err != nil {
 		return err
 	}
-	reviews, errs := reviewChangeSet(ctx, opts, view.base, view.head, view.allow)
-	errs = append(errs, view.headErrs...)
+	reviews, err := reviewChangeSet(ctx, opts, view.base, view.head, view.allow)
+	if err != nil {
+		return err
+	}
+	errs := view.headErrs
 	var failing []error
 	verdicts := make([]ServerVerdict, 0, len(reviews))
 	for _, cr := range reviews {
+		if cr.err != nil {
+			// Published as what it is, a review that did not complete
+			// (high, failing), never left without a check.
+			errs = append(errs, cr.err)
+			meta := review.ReportMeta{Server: cr.change.Server, Repository: cr.change.New.Project, Head: cr.change.New.Commit, FailOn: opts.FailOn, Full: cr.change.Full()}
+			if !meta.Full {
+				meta.Base = cr.change.Old.Commit
+			}
+			cr.rev = &reviewed{result: review.Incomplete(review.RuleReviewIncomplete, cr.err.Error()), meta: meta}
+		}
 		if err := reportChange(opts, cr.change, cr.rev); err != nil {
 			failing = append(failing, err)
 		}

@@ -134,3 +134,22 @@ func TestReviewPRDryRun(t *testing.T) {
 		t.Errorf("--pr with --server: exit %d, want 2", code)
 	}
 }
+
+// TestReviewPRUnreachableUpstream: a server whose review cannot run is
+// published as a review that did not complete (a failing check), never
+// left without one; the command exits 1 and says why.
+func TestReviewPRUnreachableUpstream(t *testing.T) {
+	f := newEmptyFixture(t)
+	f.seed(map[string]string{"README.md": "# registry\n"})
+	n := f.gh.OpenContributorPR("add-gone", "main", "Add gone", map[string]string{
+		registry.ServerPath("gone"): serverYAML("gone", f.git.RepoURL("no-such-repo"), "", strings.Repeat("c", 40), ""),
+	})
+	code, _, stderr := cli(context.Background(), f.env, "review", "--pr", strconv.Itoa(n), "--cache-dir", f.cache, "--comment-author", "updater-bot")
+	if code != exitFailed || !strings.Contains(stderr, "gone") {
+		t.Fatalf("exit %d, want %d naming the server\n%s", code, exitFailed, stderr)
+	}
+	runs := f.gh.CheckRuns(f.gh.PR(n).HeadSHA)
+	if len(runs) != 1 || runs[0].Conclusion != "failure" || !strings.Contains(runs[0].Text, "review did not complete") {
+		t.Errorf("checks %+v, want one failing incomplete review", runs)
+	}
+}
