@@ -105,6 +105,12 @@ func ReadReviewArtifact(dir string) (ReviewArtifact, error) {
 	if err != nil {
 		return a, badArtifact("%v", err)
 	}
+	return decodeReviewArtifact(data)
+}
+
+// decodeReviewArtifact is the strict decoding of an artifact's bytes.
+func decodeReviewArtifact(data []byte) (ReviewArtifact, error) {
+	var a ReviewArtifact
 	if len(data) > maxArtifactBytes {
 		return a, badArtifact("%s: over the %d byte cap", ArtifactFile, maxArtifactBytes)
 	}
@@ -209,7 +215,7 @@ func checkVerdict(v ServerVerdict, want map[string]ChangeKind, seen map[string]b
 // the report and the check's summary as whole documents, the title as
 // prose.
 func sanitizeVerdict(v ServerVerdict) ServerVerdict {
-	v.Title = mdsafe.Line(mdsafe.Truncate(v.Title, maxVerdictTitle))
+	v.Title = mdsafe.Prose(v.Title, maxVerdictTitle) // the bot's own titles pass unchanged
 	v.Summary = mdsafe.Document(v.Summary, maxVerdictSummary-100)
 	v.Report = mdsafe.Document(v.Report, maxVerdictReport-100)
 	return v
