@@ -9,6 +9,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/githubtest"
 	"github.com/mcp-registry/updater/gitops/gittest"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/updater"
 )
 
 // contributorPR is a registry on the emulator and a contributor's PR to
@@ -151,5 +152,25 @@ func TestReviewPRUnreachableUpstream(t *testing.T) {
 	runs := f.gh.CheckRuns(f.gh.PR(n).HeadSHA)
 	if len(runs) != 1 || runs[0].Conclusion != "failure" || !strings.Contains(runs[0].Text, "review did not complete") {
 		t.Errorf("checks %+v, want one failing incomplete review", runs)
+	}
+}
+
+// TestReviewPRArtifactCarriesIncompleteReview: in artifact mode a review
+// that could not run is in the artifact, and the run succeeds, so the
+// publisher (which runs after successful runs only) publishes it.
+func TestReviewPRArtifactCarriesIncompleteReview(t *testing.T) {
+	f := newEmptyFixture(t)
+	f.seed(map[string]string{"README.md": "# registry\n"})
+	n := f.gh.OpenContributorPR("add-gone", "main", "Add gone", map[string]string{
+		registry.ServerPath("gone"): serverYAML("gone", f.git.RepoURL("no-such-repo"), "", strings.Repeat("c", 40), ""),
+	})
+	dir := t.TempDir()
+	code, _, stderr := cli(context.Background(), f.env, "review", "--pr", strconv.Itoa(n), "--cache-dir", f.cache, "--artifact", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s", code, stderr)
+	}
+	a, err := updater.ReadReviewArtifact(dir)
+	if err != nil || len(a.Servers) != 1 || a.Servers[0].Conclusion != "failure" || !strings.Contains(a.Servers[0].Report, "review did not complete") {
+		t.Errorf("artifact %+v, %v: want gone's incomplete, failing review", a, err)
 	}
 }
