@@ -228,7 +228,7 @@ func usage(w io.Writer, cmds []command) {
 	fmt.Fprintln(w)
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'updater <command> -h' for the flags of a command, 'updater version' for the build.")

@@ -11,7 +11,7 @@ import (
 func reviewCommand() command {
 	return command{
 		name:    "review",
-		summary: "run the differential security review of one server's upstream range",
+		summary: "security review: an upstream range, a full review, a registry change or a pull request (--pr)",
 		setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context) error {
 			var o updater.ReviewOptions
 			d := updater.DefaultOptions()
