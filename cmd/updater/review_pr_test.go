@@ -140,11 +140,7 @@ func TestReviewPRDryRun(t *testing.T) {
 // published as a review that did not complete (a failing check), never
 // left without one; the command exits 1 and says why.
 func TestReviewPRUnreachableUpstream(t *testing.T) {
-	f := newEmptyFixture(t)
-	f.seed(map[string]string{"README.md": "# registry\n"})
-	n := f.gh.OpenContributorPR("add-gone", "main", "Add gone", map[string]string{
-		registry.ServerPath("gone"): serverYAML("gone", f.git.RepoURL("no-such-repo"), "", strings.Repeat("c", 40), ""),
-	})
+	f, n := unreachablePR(t)
 	code, _, stderr := cli(context.Background(), f.env, "review", "--pr", strconv.Itoa(n), "--cache-dir", f.cache, "--comment-author", "updater-bot")
 	if code != exitFailed || !strings.Contains(stderr, "gone") {
 		t.Fatalf("exit %d, want %d naming the server\n%s", code, exitFailed, stderr)
@@ -159,11 +155,7 @@ func TestReviewPRUnreachableUpstream(t *testing.T) {
 // that could not run is in the artifact, and the run succeeds, so the
 // publisher (which runs after successful runs only) publishes it.
 func TestReviewPRArtifactCarriesIncompleteReview(t *testing.T) {
-	f := newEmptyFixture(t)
-	f.seed(map[string]string{"README.md": "# registry\n"})
-	n := f.gh.OpenContributorPR("add-gone", "main", "Add gone", map[string]string{
-		registry.ServerPath("gone"): serverYAML("gone", f.git.RepoURL("no-such-repo"), "", strings.Repeat("c", 40), ""),
-	})
+	f, n := unreachablePR(t)
 	dir := t.TempDir()
 	code, _, stderr := cli(context.Background(), f.env, "review", "--pr", strconv.Itoa(n), "--cache-dir", f.cache, "--artifact", dir)
 	if code != exitOK {
@@ -173,4 +165,16 @@ func TestReviewPRArtifactCarriesIncompleteReview(t *testing.T) {
 	if err != nil || len(a.Servers) != 1 || a.Servers[0].Conclusion != "failure" || !strings.Contains(a.Servers[0].Report, "review did not complete") {
 		t.Errorf("artifact %+v, %v: want gone's incomplete, failing review", a, err)
 	}
+}
+
+// unreachablePR is a contributor's PR adding a server whose upstream does
+// not exist.
+func unreachablePR(t *testing.T) (*registryFixture, int) {
+	t.Helper()
+	f := newEmptyFixture(t)
+	f.seed(map[string]string{"README.md": "# registry\n"})
+	n := f.gh.OpenContributorPR("add-gone", "main", "Add gone", map[string]string{
+		registry.ServerPath("gone"): serverYAML("gone", f.git.RepoURL("no-such-repo"), "", strings.Repeat("c", 40), ""),
+	})
+	return f, n
 }
