@@ -31,24 +31,3 @@ func reviewPublishCommand() command {
 		},
 	}
 }
-
-// githubFlags registers the flags of a command that reads or writes the
-// registry repository on GitHub outside a pass (review --pr, review
-// publish, audit) and returns what reads them, with the environment
-// Actions sets, once parsed.
-func githubFlags(fs *flag.FlagSet, e *env) func() (updater.GitHubOptions, error) {
-	var tokenFile string
-	fs.StringVar(&tokenFile, "token-file", "", "read the GitHub token from this file (else $GITHUB_TOKEN); never pass a token as a flag")
-	return func() (updater.GitHubOptions, error) {
-		o := updater.GitHubOptions{
-			Repository:  e.getenv("GITHUB_REPOSITORY"),
-			APIURL:      e.getenv("GITHUB_API_URL"),
-			ServerURL:   e.getenv("GITHUB_SERVER_URL"),
-			StepSummary: e.getenv("GITHUB_STEP_SUMMARY"),
-			MaxWait:     updater.DefaultOptions().GitHub.MaxWait,
-		}
-		var err error
-		o.Token, err = readToken(tokenFile, e.getenv)
-		return o, err
-	}
-}
