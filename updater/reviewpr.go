@@ -237,11 +237,23 @@ func publishVerdicts(ctx context.Context, w prWriter, author string, pr github.P
 	for _, v := range verdicts {
 		marker := prReviewMarker(v.Server)
 		pubs = append(pubs, publishedReview{
-			check:   github.Check{Name: "security-review/" + v.Server, Conclusion: v.Conclusion, Title: v.Title, Summary: v.Summary, Text: v.Report},
+			check:   github.Check{Name: checkName(v.Server), Conclusion: v.Conclusion, Title: v.Title, Summary: v.Summary, Text: v.Report},
 			marker:  marker,
 			comment: marker + "\n" + v.Report,
 		})
 		labels = append(labels, v.Labels)
 	}
-	return rp.publish(ctx, pr.Number, pr.HeadSHA, pr.Labels, pubs, combinedLabels(labels))
+	want := combinedLabels(labels)
+	// The review's labels get their colour and description when the
+	// registry lacks them, as on the bot's own PRs.
+	if m, ok := w.(labelMaker); ok {
+		for _, name := range want {
+			if def, ok := reviewLabelDef(name); ok {
+				if _, err := m.EnsureLabel(ctx, def); err != nil {
+					return fmt.Errorf("creating label %s: %w", name, err)
+				}
+			}
+		}
+	}
+	return rp.publish(ctx, pr.Number, pr.HeadSHA, pr.Labels, pubs, want)
 }

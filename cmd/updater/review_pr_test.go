@@ -105,6 +105,11 @@ func TestReviewPRPublishes(t *testing.T) {
 	if len(risk) != 1 || (risk[0] != "security-risk:high" && risk[0] != "security-risk:critical") || !contains(pr.Labels, "needs-docs") {
 		t.Errorf("labels %v, want exactly one high or critical risk label and the human's", pr.Labels)
 	}
+	// The risk label is created with its colour and description, as on
+	// the bot's own PRs, not grey and undescribed.
+	if l, ok := gh.RepoLabel(risk[0]); !ok || l.Description == "" || l.Color == githubtest.DefaultLabelColor {
+		t.Errorf("label %s is %+v, want the review's colour and description", risk[0], l)
+	}
 	comments := gh.Comments(c.number)
 	if len(comments) != 3 {
 		t.Fatalf("%d comments, want one per server", len(comments))
