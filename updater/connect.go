@@ -24,25 +24,7 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 	var gh *github.GitHub
 	if opts.GitHub.Repository != "" && (opts.GitHub.Token != "" || opts.GitHub.AppID != 0) {
 		var err error
-		gh, err = github.NewGitHub(ctx, github.GitHubConfig{
-			APIURL:     opts.GitHub.APIURL,
-			Repository: opts.GitHub.Repository,
-			Token:      opts.GitHub.Token,
-			AppID:      opts.GitHub.AppID,
-			AppKeyPEM:  opts.GitHub.AppKey,
-			MaxWait:    opts.GitHub.MaxWait,
-			WritePause: opts.GitHub.WritePause,
-		})
-		var ce *github.ConfigError
-		if errors.As(err, &ce) {
-			return nil, Usagef("%w", err)
-		}
-		if rejected := credentialsRejected(opts, err); rejected != nil {
-			return nil, rejected
-		}
-		if err != nil {
-			// Reaching GitHub (an App's token exchange) failed: not
-			// something the command line can fix.
+		if gh, err = newGitHub(ctx, opts.GitHub); err != nil {
 			return nil, err
 		}
 		base, err := checkCredentials(ctx, gh, opts)
@@ -102,6 +84,36 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 	}
 	d.remote = remote
 	return d, nil
+}
+
+// newGitHub is the registry repository's client: a bad configuration is a
+// usage error.
+func newGitHub(ctx context.Context, o GitHubOptions) (*github.GitHub, error) {
+	if o.APIURL == "" {
+		o.APIURL = github.DefaultGitHubAPIURL
+	}
+	gh, err := github.NewGitHub(ctx, github.GitHubConfig{
+		APIURL:     o.APIURL,
+		Repository: o.Repository,
+		Token:      o.Token,
+		AppID:      o.AppID,
+		AppKeyPEM:  o.AppKey,
+		MaxWait:    o.MaxWait,
+		WritePause: o.WritePause,
+	})
+	var ce *github.ConfigError
+	if errors.As(err, &ce) {
+		return nil, Usagef("%w", err)
+	}
+	if rejected := credentialsRejected(o, err); rejected != nil {
+		return nil, rejected
+	}
+	if err != nil {
+		// Reaching GitHub (an App's token exchange) failed: not
+		// something the command line can fix.
+		return nil, err
+	}
+	return gh, nil
 }
 
 // openUpstreamCache opens the upstream clones under --cache-dir (or the

@@ -14,7 +14,7 @@ import (
 // came from; any other failure is returned for the caller to weigh.
 func checkCredentials(ctx context.Context, gh *github.GitHub, opts *Options) (defaultBranch string, err error) {
 	branch, err := gh.DefaultBranch(ctx)
-	if rejected := credentialsRejected(opts, err); rejected != nil {
+	if rejected := credentialsRejected(opts.GitHub, err); rejected != nil {
 		return "", rejected
 	}
 	return branch, err
@@ -23,17 +23,17 @@ func checkCredentials(ctx context.Context, gh *github.GitHub, opts *Options) (de
 // credentialsRejected is the configuration error for credentials GitHub
 // refused (a token, or an App's exchange for an installation token); nil
 // for any other outcome.
-func credentialsRejected(opts *Options, err error) error {
+func credentialsRejected(o GitHubOptions, err error) error {
 	if err == nil || !github.CredentialsRejected(err) {
 		return nil
 	}
-	return Usagef("GitHub rejected the %s: %w", credentialSource(opts), err)
+	return Usagef("GitHub rejected the %s: %w", credentialSource(o), err)
 }
 
 // credentialSource names where the rejected credentials were configured.
-func credentialSource(opts *Options) string {
-	if opts.GitHub.AppID != 0 {
-		return fmt.Sprintf("GitHub App %d (--app-id, --app-key-file)", opts.GitHub.AppID)
+func credentialSource(o GitHubOptions) string {
+	if o.AppID != 0 {
+		return fmt.Sprintf("GitHub App %d (--app-id, --app-key-file)", o.AppID)
 	}
 	return "token in GITHUB_TOKEN (or --token-file)"
 }

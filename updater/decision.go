@@ -81,8 +81,9 @@ type PRResult struct {
 type ReviewResult struct {
 	Risk     string `json:"risk"`
 	Blocked  bool   `json:"blocked,omitempty"`
-	Findings int    `json:"findings"`
-	Check    string `json:"check,omitempty"` // success, neutral or failure
+	Findings int    `json:"findings"`          // not counting allowed ones
+	Allowed  int    `json:"allowed,omitempty"` // findings the registry's allow-list accepted
+	Check    string `json:"check,omitempty"`   // success, neutral or failure
 	Report   string `json:"report,omitempty"`
 }
 

@@ -37,13 +37,21 @@ func botLabelDef(name string) github.LabelDef {
 // labels it has none for (a server's own labels from .github/updater.yaml:
 // GitHub creates those as it does any other).
 func (p *pass) labelDefOf(name string) (github.LabelDef, bool) {
+	if d, ok := reviewLabelDef(name); ok {
+		return d, true
+	}
+	if slices.Contains(p.opts.Labels, name) {
+		return botLabelDef(name), true
+	}
+	return github.LabelDef{}, false
+}
+
+// reviewLabelDef is the definition of a label from labelDefs.
+func reviewLabelDef(name string) (github.LabelDef, bool) {
 	for _, d := range labelDefs {
 		if d.Name == name {
 			return d, true
 		}
-	}
-	if slices.Contains(p.opts.Labels, name) {
-		return botLabelDef(name), true
 	}
 	return github.LabelDef{}, false
 }

@@ -15,6 +15,11 @@ func loadAllowList(root string) (config.Allow, error) {
 	if err != nil || !found {
 		return nil, err
 	}
+	return parseAllowList(raw)
+}
+
+// parseAllowList reads the allow-list from the configuration's bytes.
+func parseAllowList(raw []byte) (config.Allow, error) {
 	cfg, err := config.Parse(config.Path, raw)
 	if err == nil {
 		err = cfg.Allow.CheckRules(config.Path, review.AllowableRule)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/registry/config"
 	"github.com/mcp-registry/updater/updater/review"
 )
 
@@ -34,30 +35,56 @@ func ReviewChanges(ctx context.Context, opts ReviewOptions) error {
 		return err
 	}
 	headFiles, headErrs := registry.Load(opts.Registry)
-	changes := RegistryChanges(baseFiles, headFiles)
-	opts.Logger.Info("registry changes to review", "servers", len(changes))
-	if len(changes) > 0 {
-		// Opened only when there is something to review.
-		cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
-		if err != nil {
-			return err
+	reviews, err := reviewChangeSet(ctx, opts, baseFiles, headFiles, allow)
+	if err != nil {
+		return err
+	}
+	for _, cr := range reviews {
+		if cr.err == nil {
+			cr.err = reportChange(opts, cr.change, cr.rev)
 		}
-		for _, c := range changes {
-			q := changeRequest(c)
-			q.allowed = allowancesFor(allow, c.Server)
-			prog := startProgress(opts.Progress, opts.Logger, opts.ProgressEvery, time.Now, 0)
-			prog.working(phaseReviewing, c.Server)
-			rev, err := reviewServer(ctx, opts, cache, q)
-			prog.end()
-			if err == nil {
-				err = reportChange(opts, c, rev)
-			}
-			if err != nil {
-				headErrs = append(headErrs, err)
-			}
+		if cr.err != nil {
+			headErrs = append(headErrs, cr.err)
 		}
 	}
 	return errors.Join(headErrs...)
+}
+
+// changeReview is one server a registry change moves, reviewed, or err
+// saying why its review could not run.
+type changeReview struct {
+	change ServerChange
+	rev    *reviewed
+	err    error
+}
+
+// reviewChangeSet is the one planner of registry-change reviews, whatever
+// the two views come from (two checkouts, or a PR's files read from
+// GitHub): every server RegistryChanges finds between base and head is
+// reviewed with the base's allow-list, in name order. A server whose
+// review cannot run carries its error; the others go on.
+func reviewChangeSet(ctx context.Context, opts ReviewOptions, base, head []*registry.File, allow config.Allow) ([]changeReview, error) {
+	changes := RegistryChanges(base, head)
+	opts.Logger.Info("registry changes to review", "servers", len(changes))
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	// Opened only when there is something to review.
+	cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]changeReview, 0, len(changes))
+	for _, c := range changes {
+		q := changeRequest(c)
+		q.allowed = allowancesFor(allow, c.Server)
+		prog := startProgress(opts.Progress, opts.Logger, opts.ProgressEvery, time.Now, 0)
+		prog.working(phaseReviewing, c.Server)
+		rev, err := reviewServer(ctx, opts, cache, q)
+		prog.end()
+		out = append(out, changeReview{change: c, rev: rev, err: err})
+	}
+	return out, nil
 }
 
 // changeRequest is the review a registry change asks for.

@@ -23,7 +23,16 @@ type ReviewOptions struct {
 	Full       bool   // review all the code at Head (default: the pin); no Base
 	// BaseRegistry, when set, is the registry before a change (a PR's
 	// base): every server Registry changes is reviewed (ReviewChanges).
-	BaseRegistry  string
+	BaseRegistry string
+	// PR, when set, is a pull request to the registry read from GitHub:
+	// every server it adds or changes is reviewed (ReviewPR).
+	PR       int
+	Artifact string // with PR: write the results artifact here, publish nothing
+	DryRun   bool   // with PR: print the reports, publish nothing
+	// CommentAuthor is the login the write token comments as, to find the
+	// report comments of an earlier run (DefaultCommentAuthor).
+	CommentAuthor string
+	GitHub        GitHubOptions
 	Output        string        // write report.md and labels.txt here; "" = only print
 	FailOn        review.FailOn // lowest risk that fails the review (ErrReviewFailed); zero = review.DefaultFailOn
 	Review        ReviewMode    // builtin or command
@@ -49,12 +58,18 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 		opts.Review = ReviewBuiltin
 	}
 	switch {
+	case opts.PR != 0 && (opts.BaseRegistry != "" || opts.Server != "" || opts.Base != "" || opts.Head != "" || opts.Full):
+		return Usagef("review --pr reviews what the pull request holds: no --base-registry, --server, --base, --head or --full")
+	case opts.PR == 0 && (opts.Artifact != "" || opts.DryRun):
+		return Usagef("--artifact and --dry-run go with --pr")
 	case opts.BaseRegistry != "" && (opts.Server != "" || opts.Base != "" || opts.Head != "" || opts.Full):
 		return Usagef("review --base-registry reviews what the registry change holds: no --server, --base, --head or --full")
 	case opts.Review != ReviewBuiltin && opts.Review != ReviewCommand:
 		return Usagef("--review %q: want builtin or command", opts.Review)
 	case opts.Review == ReviewCommand && opts.ReviewerCmd == "":
 		return Usagef("--review command needs --reviewer-cmd")
+	case opts.PR != 0:
+		return ReviewPR(ctx, opts)
 	case opts.BaseRegistry != "":
 		return ReviewChanges(ctx, opts)
 	case opts.Server == "":

@@ -246,27 +246,19 @@ func (p *pass) publishReviewWith(ctx context.Context, w *work, pr *github.PullRe
 	}
 	res, meta := w.review.result, w.review.meta
 	report := res.Markdown(meta)
-
-	// The check, the comment and the body's verdict line go first and the
-	// risk labels last: a PR with its risk label has its whole review
-	// (keepPR relies on it).
-	if headSHA != "" {
-		if err := p.deps.forge.PublishCheck(ctx, checkOf(d.Server, headSHA, res, report, p.opts.FailOn)); err != nil {
-			return fmt.Errorf("publishing the review check: %w", err)
-		}
-	}
 	body := reviewMarker + "\n"
 	if rec := res.AgentRecordLine(meta.Base, meta.Head); rec != "" {
 		body += rec + "\n"
 	}
-	commentURL, err := p.deps.forge.PutComment(ctx, number, reviewMarker, body+report)
-	if err != nil {
-		return fmt.Errorf("publishing the review comment: %w", err)
+	rp := reviewPublisher{
+		w:       p.deps.forge,
+		comment: p.deps.forge.PutComment,
+		beforeLabels: func(ctx context.Context, urls []string) error {
+			return p.writeVerdict(ctx, w, pr, next, urls[0])
+		},
 	}
-	if err := p.writeVerdict(ctx, w, pr, next, commentURL); err != nil {
-		return err
-	}
-	if err := p.replaceRiskLabels(ctx, number, pr.Labels, res.Labels()); err != nil {
+	pub := publishedReview{check: checkOf(d.Server, headSHA, res, report, p.opts.FailOn), marker: reviewMarker, comment: body + report}
+	if err := rp.publish(ctx, number, headSHA, pr.Labels, []publishedReview{pub}, res.Labels()); err != nil {
 		return err
 	}
 	if p.opts.ReportDir != "" {
@@ -282,8 +274,9 @@ func (p *pass) publishReviewWith(ctx context.Context, w *work, pr *github.PullRe
 // reviewResultOf is a review's line in the report.
 func reviewResultOf(r *reviewed, failOn review.FailOn) *ReviewResult {
 	res := r.result
+	counted, allowed := res.Counted()
 	return &ReviewResult{
-		Risk: res.Risk.String(), Blocked: res.Blocked, Findings: len(res.Findings), Check: string(res.CheckConclusion(failOn)),
+		Risk: res.Risk.String(), Blocked: res.Blocked, Findings: len(counted), Allowed: allowed, Check: string(res.CheckConclusion(failOn)),
 	}
 }
 
@@ -316,34 +309,7 @@ func (p *pass) markPending(ctx context.Context, pr *github.PullRequest) error {
 // belong to the review; every other label is left alone. The pending
 // label, when present, goes last: the verdict is in place before it.
 func (p *pass) replaceRiskLabels(ctx context.Context, number int, current, want []string) error {
-	remove := func(l string) error {
-		if err := p.deps.forge.RemoveLabel(ctx, number, l); err != nil {
-			return fmt.Errorf("removing label %s: %w", l, err)
-		}
-		return nil
-	}
-	dropPending := false
-	for _, l := range current {
-		if !isReviewLabel(l) || slices.Contains(want, l) {
-			continue
-		}
-		if l == review.LabelPending {
-			dropPending = true // after the verdict is in place
-			continue
-		}
-		if err := remove(l); err != nil {
-			return err
-		}
-	}
-	if add := missingFrom(current, want); len(add) > 0 {
-		if err := p.deps.forge.AddLabels(ctx, number, add); err != nil {
-			return fmt.Errorf("adding labels %s: %w", strings.Join(add, ", "), err)
-		}
-	}
-	if dropPending {
-		return remove(review.LabelPending)
-	}
-	return nil
+	return reviewPublisher{w: p.deps.forge}.replaceRiskLabels(ctx, number, current, want)
 }
 
 // missingFrom returns the labels of want that have lacks.
@@ -373,20 +339,29 @@ func hasRiskLabel(labels []string) bool {
 // checkOf is the check run a review publishes, its conclusion as
 // review.Result.CheckConclusion maps the risk under --fail-on.
 func checkOf(server, sha string, res *review.Result, report string, failOn review.FailOn) github.Check {
-	title := fmt.Sprintf("Risk: %s, %d finding%s", res.Risk, len(res.Findings), plural(len(res.Findings)))
+	// Allowed findings raise nothing, so they are not counted with the
+	// others (parseReviewTitle reads "N allowed" as one more field).
+	counted, allowed := res.Counted()
+	title := fmt.Sprintf("Risk: %s, %d finding%s", res.Risk, len(counted), plural(len(counted)))
 	if res.Blocked {
 		title += ", blocked"
 	}
+	if allowed > 0 {
+		title += fmt.Sprintf(", %d allowed", allowed)
+	}
 	var summary strings.Builder
-	for i, f := range res.Findings {
+	for i, f := range counted {
 		if i == 5 {
-			fmt.Fprintf(&summary, "- … and %d more\n", len(res.Findings)-5)
+			fmt.Fprintf(&summary, "- … and %d more\n", len(counted)-5)
 			break
 		}
 		fmt.Fprintf(&summary, "- **%s** %s\n", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, maxProse))
 	}
-	if summary.Len() == 0 {
+	if len(counted) == 0 {
 		summary.WriteString("No findings.\n")
+	}
+	if allowed > 0 {
+		fmt.Fprintf(&summary, "\n%d finding%s allowed by the registry, not counted.\n", allowed, plural(allowed))
 	}
 	return github.Check{
 		Name:       checkName(server),

@@ -73,6 +73,8 @@ func commands() []command {
 		validateCommand(),
 		pinCommand(),
 		reviewCommand(),
+		reviewPublishCommand(),
+		auditCommand(),
 		mergeCommand(),
 	}
 }
@@ -95,6 +97,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	for i := range cmds {
 		if cmds[i].name == args[0] {
 			cmd = &cmds[i]
+		}
+	}
+	for i := range cmds { // a subcommand: "review publish"
+		if len(args) > 1 && cmds[i].name == args[0]+" "+args[1] {
+			cmd, args = &cmds[i], args[1:]
 		}
 	}
 	if cmd == nil {
@@ -224,7 +231,7 @@ func usage(w io.Writer, cmds []command) {
 	fmt.Fprintln(w)
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'updater <command> -h' for the flags of a command, 'updater version' for the build.")

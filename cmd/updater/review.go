@@ -11,7 +11,7 @@ import (
 func reviewCommand() command {
 	return command{
 		name:    "review",
-		summary: "run the differential security review of one server's upstream range",
+		summary: "security review: an upstream range, a full review, a registry change or a pull request (--pr)",
 		setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context) error {
 			var o updater.ReviewOptions
 			d := updater.DefaultOptions()
@@ -20,6 +20,11 @@ func reviewCommand() command {
 			fs.StringVar(&o.Base, "base", "", "old pin (40-hex SHA)")
 			fs.StringVar(&o.Head, "head", "", "new pin (40-hex SHA); with --full, the commit to review (default: the pin)")
 			fs.StringVar(&o.BaseRegistry, "base-registry", "", "registry before a change (a PR's base): review every server --registry adds or changes")
+			fs.IntVar(&o.PR, "pr", 0, "review pull request N of the registry ($GITHUB_REPOSITORY), read from GitHub, and publish like the bot")
+			fs.StringVar(&o.Artifact, "artifact", "", "with --pr: write the results artifact into this directory and publish nothing (for review publish)")
+			fs.BoolVar(&o.DryRun, "dry-run", false, "with --pr: print the reports, publish nothing")
+			fs.StringVar(&o.CommentAuthor, "comment-author", updater.DefaultCommentAuthor, "login the write token comments as, to update its earlier report comments")
+			readGitHub := githubFlags(fs, e)
 			fs.BoolVar(&o.Full, "full", false, "full review of all the code at --head or the pin, as for a new server (no --base)")
 			o.FailOn = review.DefaultFailOn
 			fs.Var(&o.FailOn, "fail-on", "lowest risk that fails the review (exit 1): critical, high or medium")
@@ -34,6 +39,9 @@ func reviewCommand() command {
 			return func(ctx context.Context) error {
 				var err error
 				if o.Agent, err = agent(); err != nil {
+					return err
+				}
+				if o.GitHub, err = readGitHub(); err != nil {
 					return err
 				}
 				o.Stdout = e.stdout

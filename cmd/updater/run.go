@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"os"
 	"strings"
 	"time"
 
@@ -35,8 +34,7 @@ func runCommand() command {
 func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	o := updater.DefaultOptions()
 	var servers, labels stringList
-	var shard, tokenFile, appKeyFile string
-	var appID int64
+	var shard string
 	fs.StringVar(&o.Registry, "registry", o.Registry, "registry root holding servers/<name>/server.yaml")
 	fs.Var(&servers, "server", "only this server (repeatable, or a comma list)")
 	fs.Var(checkedString{&shard, func(v string) error { _, err := updater.ParseShard(v); return err }}, "shard", "handle only shard `I/N` of the servers (stable by name hash)")
@@ -67,11 +65,7 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.BoolVar(&o.NoDashboard, "no-dashboard", false, "do not read or write the dashboard issue (label "+dashboard.Label+")")
 	fs.DurationVar(&o.StaleAfter, "stale-after", o.StaleAfter, "the dashboard lists pins older than this whose upstream moved")
 	fs.BoolVar(&o.TickedOnly, "ticked-only", false, "only the servers ticked on the dashboard by people with write access (the issues: edited workflow)")
-	fs.StringVar(&tokenFile, "token-file", "", "read the GitHub token from this file (else $GITHUB_TOKEN); never pass a token as a flag")
-	fs.Int64Var(&appID, "app-id", 0, "GitHub App ID, to authenticate as an App installation instead of a token")
-	fs.StringVar(&appKeyFile, "app-key-file", "", "PEM private key of the GitHub App")
-	fs.DurationVar(&o.GitHub.MaxWait, "max-wait", o.GitHub.MaxWait, "longest wait for a GitHub rate limit; past it the server is deferred")
-	fs.DurationVar(&o.GitHub.WritePause, "write-pause", o.GitHub.WritePause, "pause between GitHub writes (secondary rate limits); 0 = none")
+	readGitHub := githubFlags(fs, e)
 
 	return func() (updater.Options, error) {
 		o.Servers = servers
@@ -84,24 +78,11 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 		if o.Shard, err = updater.ParseShard(shard); err != nil {
 			return o, err
 		}
-		o.GitHub.Repository = e.getenv("GITHUB_REPOSITORY")
-		o.GitHub.APIURL = e.getenv("GITHUB_API_URL")
-		o.GitHub.ServerURL = e.getenv("GITHUB_SERVER_URL")
-		o.GitHub.StepSummary = e.getenv("GITHUB_STEP_SUMMARY")
-		if o.GitHub.Token, err = readToken(tokenFile, e.getenv); err != nil {
+		if o.GitHub, err = readGitHub(); err != nil {
 			return o, err
 		}
 		if o.Agent, err = agent(); err != nil {
 			return o, err
-		}
-		if appID != 0 {
-			if appKeyFile == "" {
-				return o, updater.Usagef("--app-id needs --app-key-file")
-			}
-			o.GitHub.AppID = appID
-			if o.GitHub.AppKey, err = os.ReadFile(appKeyFile); err != nil {
-				return o, updater.Usagef("--app-key-file: %v", err)
-			}
 		}
 		o.Stdout = e.stdout
 		o.Logger = e.logger
@@ -111,23 +92,6 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 		}
 		return o, nil
 	}
-}
-
-// readToken takes the GitHub token from a file or $GITHUB_TOKEN: never
-// from a flag, where it would show in ps.
-func readToken(file string, getenv func(string) string) (string, error) {
-	if file == "" {
-		return strings.TrimSpace(getenv("GITHUB_TOKEN")), nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", updater.Usagef("--token-file: %v", err)
-	}
-	tok := strings.TrimSpace(string(b))
-	if tok == "" || strings.ContainsAny(tok, " \n\t") {
-		return "", updater.Usagef("--token-file %s: want one token on one line", file)
-	}
-	return tok, nil
 }
 
 func daemonCommand() command {

@@ -33,6 +33,8 @@ func TestPassHonoursAllowList(t *testing.T) {
 	runs := f.gh.CheckRuns(pr.HeadSHA)
 	if len(runs) != 1 || runs[0].Conclusion == "failure" {
 		t.Errorf("check runs %+v, want one that does not fail", runs)
+	} else if !strings.Contains(runs[0].Title, ", 1 allowed") || strings.Contains(runs[0].Summary, "install") {
+		t.Errorf("check %q / %q: the allowed hook must be named apart, not counted", runs[0].Title, runs[0].Summary)
 	}
 	var shown bool
 	for _, c := range f.gh.Comments(pr.Number) {

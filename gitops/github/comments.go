@@ -16,16 +16,34 @@ import (
 // author (the bot, which opened it) are candidates: a human quoting the
 // marker must not have their comment overwritten.
 func (g *GitHub) UpsertComment(ctx context.Context, number int, marker, body string) error {
+	return g.upsertComment(ctx, number, "", marker, body)
+}
+
+// UpsertCommentAs is UpsertComment on someone else's pull request (a
+// contributor's): the comment to update is the one author wrote, the
+// login the token comments as (github-actions[bot] for a workflow's
+// GITHUB_TOKEN), never the PR author's.
+func (g *GitHub) UpsertCommentAs(ctx context.Context, number int, author, marker, body string) error {
+	if author == "" {
+		return g.fail(fmt.Sprintf("comment on pull request #%d", number), errors.New("no comment author to find the previous comment by"))
+	}
+	return g.upsertComment(ctx, number, author, marker, body)
+}
+
+// upsertComment finds the comment by author ("" = the PR's author).
+func (g *GitHub) upsertComment(ctx context.Context, number int, author, marker, body string) error {
 	op := fmt.Sprintf("comment on pull request #%d", number)
 	if marker == "" || !strings.Contains(body, marker) {
 		return g.fail(op, errors.New("the comment body must contain its non-empty marker, or the next pass cannot find it"))
 	}
-	pr, _, err := g.client.PullRequests.Get(ctx, g.owner, g.name, number)
-	if err != nil {
-		return g.fail(op, err)
+	if author == "" {
+		pr, _, err := g.client.PullRequests.Get(ctx, g.owner, g.name, number)
+		if err != nil {
+			return g.fail(op, err)
+		}
+		author = pr.GetUser().GetLogin()
 	}
-	bot := pr.GetUser().GetLogin()
-	existing, err := g.findComment(ctx, number, marker, bot)
+	existing, err := g.findComment(ctx, number, marker, author)
 	if err != nil {
 		return g.fail(op, err)
 	}

@@ -23,6 +23,7 @@ type PullRequest struct {
 	Head      string // branch name in the registry repository
 	HeadSHA   string
 	Base      string
+	BaseSHA   string // the base branch's commit GitHub compares the head with
 	URL       string
 	Labels    []string
 	User      string // login of the creator
@@ -127,6 +128,7 @@ func fromGitHubPull(pr *github.PullRequest) PullRequest {
 		Head:      pr.GetHead().GetRef(),
 		HeadSHA:   pr.GetHead().GetSHA(),
 		Base:      pr.GetBase().GetRef(),
+		BaseSHA:   pr.GetBase().GetSHA(),
 		URL:       pr.GetHTMLURL(),
 		User:      pr.GetUser().GetLogin(),
 		UpdatedAt: pr.GetUpdatedAt().Time,

@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	s.handle("GET "+repo+"/pulls", authToken, registryOnly, s.listPulls)
 	s.handle("POST "+repo+"/pulls", authToken, registryOnly, s.createPull)
 	s.handle("GET "+repo+"/pulls/{number}", authToken, registryOnly, s.getPull)
+	s.handle("GET "+repo+"/pulls/{number}/files", authToken, registryOnly, s.listPullFiles)
 	s.handle("PATCH "+repo+"/pulls/{number}", authToken, registryOnly, s.editPull)
 	s.handle("PUT "+repo+"/pulls/{number}/merge", authToken, registryOnly, s.mergePull)
 	s.handle("POST "+repo+"/pulls/{number}/requested_reviewers", authToken, registryOnly, s.requestReviewers)

@@ -34,3 +34,30 @@ func TestAllowedFindingShowsButRaisesNothing(t *testing.T) {
 		t.Error("AllowableRule")
 	}
 }
+
+// TestCountsLeaveOutAllowed: the summary's counts, the one-line summary
+// and the check summary count only what raises the risk; allowed findings
+// are named apart.
+func TestCountsLeaveOutAllowed(t *testing.T) {
+	fs := []Finding{
+		{Rule: RuleInstallHook, Severity: High, Title: "hook one", Evidence: []string{"package.json:3"}},
+		{Rule: RuleInstallHook, Severity: High, Title: "hook two", Evidence: []string{"package.json:4"}},
+		{Rule: RuleNetworkEndpoint, Severity: Medium, Title: "host", Evidence: []string{"src/a.ts:1"}},
+	}
+	markAllowed(fs, []Allowance{{Rule: RuleInstallHook, Reason: "builds its native module"}})
+	res := newResult(fs, ModeBuiltin)
+	if got, want := res.Summary(), "risk medium: 1 finding (1 medium), 2 allowed"; got != want {
+		t.Errorf("Summary() = %q, want %q", got, want)
+	}
+	md := res.Markdown(ReportMeta{Server: "x", Head: strings.Repeat("a", 40)})
+	summary := strings.SplitN(md, "\n## ", 3)[1] // the Summary section
+	if strings.Contains(summary, "install-hook") || strings.Contains(summary, "hook one") {
+		t.Errorf("the summary counts an allowed finding:\n%s", summary)
+	}
+	if !strings.Contains(summary, "- **Allowed**: 2 findings the registry accepted") || !strings.Contains(summary, "MEDIUM network-endpoint ×1") {
+		t.Errorf("summary:\n%s", summary)
+	}
+	if cs := res.CheckSummary(5); strings.Contains(cs, "hook one") || !strings.Contains(cs, "2 findings allowed by the registry") {
+		t.Errorf("check summary:\n%s", cs)
+	}
+}

@@ -175,12 +175,16 @@ func (r *Result) writeSummary(b *strings.Builder, meta ReportMeta, inScope, outS
 		verdict += ", merging blocked"
 	}
 	fmt.Fprintf(b, "- **Verdict**: %s (check: %s)", verdict, r.CheckConclusion(meta.FailOn))
+	// Allowed findings raise nothing: the counts leave them out and name
+	// them apart.
+	inScope, allowedIn := withoutAllowed(inScope)
+	outScope, allowedOut := withoutAllowed(outScope)
 	if len(inScope) > 0 && inScope[0].Severity >= Medium {
 		fmt.Fprintf(b, ": %s", mdsafe.Prose(inScope[0].Title, maxTitle))
 		if n := countAtLeast(inScope, High) - 1; n > 0 {
 			fmt.Fprintf(b, " (and %d more high or critical)", n)
 		}
-	} else if len(r.Findings) == 0 {
+	} else if len(inScope)+len(outScope) == 0 {
 		b.WriteString(": nothing security-relevant found")
 	} else {
 		b.WriteString(": nothing above low in the server's scope")
@@ -208,6 +212,9 @@ func (r *Result) writeSummary(b *strings.Builder, meta ReportMeta, inScope, outS
 	}
 	if len(outScope) > 0 {
 		fmt.Fprintf(b, "- **Outside the server's scope**: %d finding%s, at most low, counted at the end\n", len(outScope), plural(len(outScope)))
+	}
+	if n := allowedIn + allowedOut; n > 0 {
+		fmt.Fprintf(b, "- **Allowed**: %d finding%s the registry accepted, shown below, not counted\n", n, plural(n))
 	}
 	if line := r.notReviewedLine(); line != "" {
 		b.WriteString("- **Not reviewed** (size and count caps): " + line + "\n")
@@ -247,6 +254,11 @@ func (r *Result) notReviewedLine() string {
 		parts = append(parts, fmt.Sprintf("and %d more", more))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// withoutAllowed is fs without the allowed findings, and how many those were.
+func withoutAllowed(fs []Finding) (counted []Finding, allowed int) {
+	return (&Result{Findings: fs}).Counted()
 }
 
 func countAtLeast(fs []Finding, s Severity) int {
@@ -538,14 +550,14 @@ func (r *Result) CheckSummary(limit int) string {
 		b.WriteString(", **merging blocked**")
 	}
 	fmt.Fprintf(&b, " (%s).\n\n", reviewerName(r.Mode))
-	if len(r.Findings) == 0 {
+	counted, allowed := r.Counted()
+	if len(counted) == 0 {
 		b.WriteString("No findings.\n")
-		return b.String()
 	}
 	limit = max(0, limit)
-	for i, f := range r.Findings {
+	for i, f := range counted {
 		if i == limit {
-			fmt.Fprintf(&b, "- … and %d more in the report\n", len(r.Findings)-i)
+			fmt.Fprintf(&b, "- … and %d more in the report\n", len(counted)-i)
 			break
 		}
 		fmt.Fprintf(&b, "- **[%s]** %s", strings.ToUpper(f.Severity.String()), mdsafe.Prose(f.Title, maxTitle))
@@ -553,6 +565,9 @@ func (r *Result) CheckSummary(limit int) string {
 			fmt.Fprintf(&b, " (%s)", mdsafe.Code(f.Evidence[0], maxLocation))
 		}
 		b.WriteString("\n")
+	}
+	if allowed > 0 {
+		fmt.Fprintf(&b, "\n%d finding%s allowed by the registry, not counted.\n", allowed, plural(allowed))
 	}
 	return b.String()
 }

@@ -179,7 +179,9 @@ func (r *Result) LabelsFile() string {
 }
 
 // Summary is a one-line description for a check run title or a log line,
-// e.g. "risk high, blocked: 4 findings (1 critical, 1 high, 2 medium)".
+// e.g. "risk high, blocked: 4 findings (1 critical, 1 high, 2 medium), 2
+// allowed". Allowed findings are not counted with the others: they raise
+// nothing, so they are named apart.
 func (r *Result) Summary() string {
 	var b strings.Builder
 	b.WriteString("risk ")
@@ -187,18 +189,35 @@ func (r *Result) Summary() string {
 	if r.Blocked {
 		b.WriteString(", blocked")
 	}
-	if len(r.Findings) == 0 {
+	counted, allowed := r.Counted()
+	if len(counted) == 0 {
 		b.WriteString(": no findings")
-		return b.String()
+	} else {
+		fmt.Fprintf(&b, ": %d finding%s (%s)", len(counted), plural(len(counted)), countsBySeverity(counted))
 	}
-	fmt.Fprintf(&b, ": %d finding%s (%s)", len(r.Findings), plural(len(r.Findings)), r.countsBySeverity())
+	if allowed > 0 {
+		fmt.Fprintf(&b, ", %d allowed", allowed)
+	}
 	return b.String()
 }
 
-// countsBySeverity renders "1 critical, 2 medium", highest first.
-func (r *Result) countsBySeverity() string {
-	var counts [Critical + 1]int
+// Counted is the findings that count towards the verdict, in order, and
+// how many others the registry's allow-list accepted.
+func (r *Result) Counted() (counted []Finding, allowed int) {
 	for _, f := range r.Findings {
+		if f.Allowed != "" {
+			allowed++
+			continue
+		}
+		counted = append(counted, f)
+	}
+	return counted, allowed
+}
+
+// countsBySeverity renders "1 critical, 2 medium", highest first.
+func countsBySeverity(fs []Finding) string {
+	var counts [Critical + 1]int
+	for _, f := range fs {
 		if f.Severity >= Info && f.Severity <= Critical {
 			counts[f.Severity]++
 		}

@@ -12,6 +12,7 @@ package mdsafe
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -119,4 +120,30 @@ func longestRun(s string, c byte) int {
 		}
 	}
 	return best
+}
+
+// documentEscaper neutralises, in a whole Markdown document, what can act
+// beyond the page: HTML and entities (every & and <, >), mentions, links
+// and images (an inline link's "](" and an image's "!["), and autolinks.
+// Headings, lists, tables, emphasis and code spans keep working.
+var documentEscaper = strings.NewReplacer(
+	`&`, `&amp;`, `<`, `&lt;`, `>`, `&gt;`,
+	`](`, `]\(`, `![`, `\![`,
+	`@`, "@\u2060", `://`, ":\u2060//", `www.`, "www\u2060.",
+)
+
+// issueRefRE is a cross-reference (#123, GH-123): a word joiner stops it.
+var issueRefRE = regexp.MustCompile(`(#|GH-)([0-9])`)
+
+// Document makes a whole Markdown document from an untrusted source (a
+// review report read from a results artifact, which a pull request's own
+// workflow produced) safe to post, at most limit bytes of input: Text's
+// cleaning, then no HTML, no mention, no cross-reference, no link, no
+// image and no autolink, while the report's layout stays readable.
+func Document(s string, limit int) string {
+	s = Text(s, true)
+	if len(s) > limit {
+		s = Truncate(s, limit) + "\n\n[truncated]"
+	}
+	return issueRefRE.ReplaceAllString(documentEscaper.Replace(s), "$1\u2060$2")
 }

@@ -119,3 +119,22 @@ func TestCodeFence(t *testing.T) {
 		}
 	}
 }
+
+func TestDocumentNeutralisesWhatActsBeyondThePage(t *testing.T) {
+	in := "# Report\n\n- **High** <img src=x onerror=alert(1)> cc @octocat, see #12 and GH-3\n" +
+		"[click](https://evil.test/x) ![i](https://evil.test/i.png) www.evil.test &#64;admin &commat;x\u202e\x07\n| a | b |\n"
+	got := Document(in, 1<<10)
+	for _, bad := range []string{"<img", "@octocat", "#12", "GH-3", "](https", "https://", "www.evil", "&#64;", "&commat;", "\u202e", "\x07"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("%q survived:\n%s", bad, got)
+		}
+	}
+	for _, kept := range []string{"# Report\n", "- **High**", "| a | b |", `\![i]`} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("layout %q lost:\n%s", kept, got)
+		}
+	}
+	if got := Document(strings.Repeat("a", 100), 10); !strings.HasSuffix(got, "[truncated]") || len(got) > 40 {
+		t.Errorf("truncation: %q", got)
+	}
+}
