@@ -39,6 +39,7 @@ func connect(ctx context.Context, opts *Options) (*deps, error) {
 		}
 		d.forge = gh
 		d.merger = gh
+		d.issues = gh
 		d.stats = func() *APIStats {
 			s := gh.Requests()
 			return &APIStats{Reads: int(s.Reads), Writes: int(s.Writes), Retries: int(s.Retries), Waits: int(s.RateLimitWaits), LongestWait: s.LongestWait.String()}

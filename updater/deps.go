@@ -79,5 +79,6 @@ type deps struct {
 	forge    forge
 	merger   merger // nil: the merge step does not run
 	remote   registryRemote
+	issues   issueTracker // nil: no dashboard (dashboardstep.go)
 	stats    func() *APIStats
 }

@@ -51,6 +51,15 @@ type Options struct {
 	JSON    bool   // print the report as one JSON document instead of a table
 	Summary string // also write the Markdown summary to this file
 
+	// NoDashboard turns the dashboard issue off; StaleAfter is how old a
+	// pinned commit must be for the dashboard to call it stale while its
+	// upstream moved (see dashboardstep.go).
+	NoDashboard bool
+	StaleAfter  time.Duration
+	// TickedOnly restricts the pass to the servers ticked on the
+	// dashboard by people with write access (the issues: edited workflow).
+	TickedOnly bool
+
 	GitHub GitHubOptions
 
 	Stdout   io.Writer
@@ -122,6 +131,7 @@ func DefaultOptions() Options {
 		CommitVia:     CommitViaGit,
 		Review:        ReviewBuiltin,
 		ReviewTimeout: 15 * time.Minute,
+		StaleAfter:    90 * 24 * time.Hour,
 		ProgressEvery: DefaultProgressEvery,
 		GitHub: GitHubOptions{
 			APIURL:     github.DefaultGitHubAPIURL,
@@ -162,6 +172,9 @@ func (o *Options) Defaults() {
 	}
 	if o.ReviewTimeout <= 0 {
 		o.ReviewTimeout = d.ReviewTimeout
+	}
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = d.StaleAfter
 	}
 	if o.GitHub.APIURL == "" {
 		o.GitHub.APIURL = d.GitHub.APIURL
@@ -213,6 +226,9 @@ func (o *Options) Check() error {
 	}
 	if o.Review == ReviewDispatch && !validRepo(o.ReviewRepo) {
 		return Usagef("--review dispatch needs --review-repo owner/name")
+	}
+	if o.TickedOnly && (o.NoDashboard || len(o.Servers) > 0) {
+		return Usagef("--ticked-only takes its servers from the dashboard: not with --server or --no-dashboard")
 	}
 	if o.MaxNewPRs < 0 {
 		return Usagef("--max-new-prs must not be negative")

@@ -77,6 +77,7 @@ type pass struct {
 	deps *deps
 	log  *slog.Logger
 	cfg  *config.Config // .github/updater.yaml; nil when absent
+	dash *dashState     // the dashboard issue as read; nil: none (dashboardstep.go)
 	// progress hears what the pass is doing, for people (progress.go);
 	// nil reports nothing.
 	progress *progress
@@ -102,11 +103,20 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 		}
 		fileErrs = append(fileErrs, err)
 	}
+	p.readDashboard(ctx)
+	if opts.TickedOnly {
+		if !p.tickedOnly(files) {
+			p.writeDashboard(ctx, rep)
+			return rep, nil
+		}
+		opts = p.opts
+	}
 	sel, err := selectServers(files, fileErrs, opts.Servers, opts.Shard)
 	if err != nil {
 		return nil, err
 	}
 	sel.eligible, sel.decided = applySettings(p.cfg, opts.Now(), sel.eligible, sel.decided)
+	sel.eligible, sel.decided = p.dashUnschedule(files, sel.eligible, sel.decided)
 	p.progress = newProgress(opts, len(sel.eligible))
 	defer p.progress.end()
 	planned := p.resolveAll(ctx, sel.eligible)
@@ -145,6 +155,7 @@ func runPass(ctx context.Context, opts *Options, d *deps) (*Report, error) {
 	rep.Decisions = append(rep.Decisions, sel.decided...)
 	rep.Decisions = append(rep.Decisions, planned...)
 	rep.sort()
+	p.writeDashboard(ctx, rep)
 	if d.stats != nil {
 		rep.GitHub = d.stats()
 	}

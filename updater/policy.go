@@ -89,16 +89,22 @@ func decidePR(d *Decision, prs serverPRs, branchExists bool, botClosed map[int]b
 }
 
 // rejection returns the newest closed, unmerged PR proposing target that
-// the bot did not close itself: a maintainer's "not this commit".
+// the bot did not close itself: a maintainer's "not this commit". An open
+// PR proposing target newer than it (an "unhold" from the dashboard)
+// supersedes it: the newest word on a commit stands.
 func rejection(prs serverPRs, target string, botClosed map[int]bool) *github.PullRequest {
 	for i := range prs {
 		pr := &prs[i]
-		if pr.State != "closed" || pr.Merged || botClosed[pr.Number] {
+		if m, ok := parseMarker(pr.Body); !ok || m.To != target {
 			continue
 		}
-		if m, ok := parseMarker(pr.Body); ok && m.To == target {
-			return pr
+		if pr.State == "open" {
+			return nil
 		}
+		if pr.Merged || botClosed[pr.Number] {
+			continue
+		}
+		return pr
 	}
 	return nil
 }

@@ -22,6 +22,8 @@ type Report struct {
 
 	Decisions []Decision `json:"decisions"`
 	GitHub    *APIStats  `json:"github_requests,omitempty"`
+	// Dashboard is the dashboard issue's body a dry run would write.
+	Dashboard string `json:"dashboard,omitempty"`
 }
 
 // APIStats counts the GitHub API requests a pass made.
@@ -138,8 +140,14 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, r.Counts().SummaryLine())
-	return err
+	if _, err := fmt.Fprintln(w, r.Counts().SummaryLine()); err != nil {
+		return err
+	}
+	if r.Dashboard != "" {
+		_, err := fmt.Fprintf(w, "\nThe dashboard issue would read:\n\n%s", r.Dashboard)
+		return err
+	}
+	return nil
 }
 
 // detailWithOutcome adds the PR outcome to the detail column.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mcp-registry/updater/registry"
 	"github.com/mcp-registry/updater/registry/config"
+	"github.com/mcp-registry/updater/updater/dashboard"
 )
 
 // applySettings applies the per-server settings that decide whether a
@@ -40,6 +41,9 @@ func applySettings(cfg *config.Config, now time.Time, eligible []*registry.File,
 
 // minAge is the cooldown of one server: its own min_age, else --min-age.
 func (p *pass) minAge(server string) time.Duration {
+	if p.dashActed(server, dashboard.ProposeNow) {
+		return 0
+	}
 	if m := p.cfg.Of(server).MinAge; m != nil {
 		return *m
 	}

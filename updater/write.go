@@ -14,6 +14,7 @@ import (
 	"github.com/mcp-registry/updater/gitops/upstream"
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 	"github.com/mcp-registry/updater/registry"
+	"github.com/mcp-registry/updater/updater/dashboard"
 	"github.com/mcp-registry/updater/updater/review"
 )
 
@@ -69,6 +70,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 	p.each(ctx, planned, p.checkBuild)
 
 	botClosed := p.botCloses(ctx, planned, byServer)
+	p.dashUnhold(planned, byServer, botClosed)
 
 	sort.Slice(planned, func(i, j int) bool { return planned[i].Server < planned[j].Server })
 	works := make([]*work, 0, len(planned))
@@ -78,7 +80,7 @@ func (p *pass) write(ctx context.Context, planned []Decision, sel *selection) ([
 		_, branchExists := p.branch(d.Server)
 		w := &work{d: d, step: decidePR(d, byServer[d.Server], branchExists, botClosed)}
 		if w.step.action == prOpen {
-			if p.opts.MaxNewPRs > 0 && opened >= p.opts.MaxNewPRs {
+			if p.opts.MaxNewPRs > 0 && opened >= p.opts.MaxNewPRs && !p.dashActed(d.Server, dashboard.ProposeNow) {
 				d.Action = ActionDeferred
 				d.Detail = fmt.Sprintf("--max-new-prs %d reached in this pass", p.opts.MaxNewPRs)
 				d.PR = &PRResult{Outcome: PRDeferred}
@@ -183,7 +185,7 @@ func (p *pass) needsRange(w *work) bool {
 	case prOpen, prUpdate:
 		return true
 	case prKeep:
-		return (p.opts.Review != ReviewOff && !hasRiskLabel(w.step.pr.Labels)) || p.branchStale(w.d) || p.tagMoveUnpublished(w)
+		return (p.opts.Review != ReviewOff && (!hasRiskLabel(w.step.pr.Labels) || p.dashActed(w.d.Server, dashboard.ReReview))) || p.branchStale(w.d) || p.tagMoveUnpublished(w)
 	}
 	return false
 }
@@ -457,7 +459,7 @@ func (p *pass) keepPR(ctx context.Context, w *work, branch string) error {
 		d.PR.Outcome = PRUpdated
 		return nil
 	}
-	if !pushed && (hasRiskLabel(pr.Labels) || p.opts.Review == ReviewOff) {
+	if !pushed && (hasRiskLabel(pr.Labels) || p.opts.Review == ReviewOff) && !p.dashActed(d.Server, dashboard.ReReview) {
 		return nil
 	}
 	return p.publishReview(ctx, w, pr, sha)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mcp-registry/updater/updater"
+	"github.com/mcp-registry/updater/updater/dashboard"
 	"github.com/mcp-registry/updater/updater/review"
 )
 
@@ -21,6 +22,7 @@ func runCommand() command {
 				if err != nil {
 					return err
 				}
+				opts.Now = passClock(ctx)
 				return updater.Run(ctx, opts)
 			}
 		},
@@ -60,6 +62,9 @@ func passFlags(fs *flag.FlagSet, e *env) func() (updater.Options, error) {
 	fs.BoolVar(&o.JSON, "json", false, "print the report as one JSON document")
 	fs.DurationVar(&o.ProgressEvery, "progress-every", o.ProgressEvery, "off a terminal, log a progress record at most this often")
 	fs.StringVar(&o.Summary, "summary", "", "also write the Markdown pass summary to this file")
+	fs.BoolVar(&o.NoDashboard, "no-dashboard", false, "do not read or write the dashboard issue (label "+dashboard.Label+")")
+	fs.DurationVar(&o.StaleAfter, "stale-after", o.StaleAfter, "the dashboard lists pins older than this whose upstream moved")
+	fs.BoolVar(&o.TickedOnly, "ticked-only", false, "only the servers ticked on the dashboard by people with write access (the issues: edited workflow)")
 	readGitHub := githubFlags(fs, e)
 
 	return func() (updater.Options, error) {

@@ -27,6 +27,7 @@ type registryFixture struct {
 	names []string
 	env   map[string]string
 	cache string
+	now   time.Time // the passes' clock (withClock); zero: the real one
 }
 
 // newRegistryFixture creates one upstream per name and seeds the
@@ -144,7 +145,11 @@ func (f *registryFixture) pass(wantCode int, extra ...string) passReport {
 func (f *registryFixture) passArgs(wantCode int, args ...string) passReport {
 	f.t.Helper()
 	args = append(args, "--cache-dir", f.cache, "--json", "--write-pause", "0", "--log-format", "json")
-	code, stdout, stderr := cli(context.Background(), f.env, args...)
+	ctx := context.Background()
+	if !f.now.IsZero() {
+		ctx = withClock(f.now)
+	}
+	code, stdout, stderr := cli(ctx, f.env, args...)
 	if code != wantCode {
 		f.t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, wantCode, stdout, stderr)
 	}

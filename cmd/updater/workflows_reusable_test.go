@@ -50,7 +50,7 @@ func TestReusableWorkflow(t *testing.T) {
 		}
 	}
 
-	wantPerms := map[string]string{"contents": "write", "pull-requests": "write", "checks": "write"}
+	wantPerms := map[string]string{"contents": "write", "pull-requests": "write", "checks": "write", "issues": "write"}
 	if !equalMaps(wf.Permissions, wantPerms) {
 		t.Errorf("permissions %v, want exactly %v", wf.Permissions, wantPerms)
 	}

@@ -101,8 +101,8 @@ func TestWorkflowFilesAreValidYAML(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if strings.Join(names, " ") != "audit.yml auto-merge.yml ci.yml review-pr.yml review-publish.yml update-pins.yml updater.yml" {
-		t.Errorf("workflows %v, want audit.yml, auto-merge.yml, ci.yml, review-pr.yml, review-publish.yml, update-pins.yml and updater.yml", names)
+	if strings.Join(names, " ") != "audit.yml auto-merge.yml ci.yml dashboard.yml review-pr.yml review-publish.yml update-pins.yml updater.yml" {
+		t.Errorf("workflows %v, want audit.yml, auto-merge.yml, ci.yml, dashboard.yml, review-pr.yml, review-publish.yml, update-pins.yml and updater.yml", names)
 	}
 }
 
@@ -122,7 +122,7 @@ var pinnedUses = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{
 // the action's repository; a commit cannot. The comment says which
 // release the commit is, for people and for Dependabot.
 func TestActionsArePinnedByCommit(t *testing.T) {
-	for _, name := range []string{"audit.yml", "auto-merge.yml", "ci.yml", "review-pr.yml", "review-publish.yml", "update-pins.yml", "updater.yml"} {
+	for _, name := range []string{"audit.yml", "auto-merge.yml", "ci.yml", "dashboard.yml", "review-pr.yml", "review-publish.yml", "update-pins.yml", "updater.yml"} {
 		_, root := loadWorkflow(t, name)
 		n := 0
 		walkMapping(root, func(key, value *yaml.Node) {
@@ -206,7 +206,7 @@ func TestUpdatePinsWorkflow(t *testing.T) {
 	}
 
 	// Least privilege, and no job widens it.
-	wantPerms := map[string]string{"contents": "write", "pull-requests": "write", "checks": "write"}
+	wantPerms := map[string]string{"contents": "write", "pull-requests": "write", "checks": "write", "issues": "write"}
 	if !equalMaps(wf.Permissions, wantPerms) {
 		t.Errorf("permissions %v, want exactly %v", wf.Permissions, wantPerms)
 	}

@@ -28,6 +28,8 @@ type PullRequest struct {
 	Labels    []string
 	User      string // login of the creator
 	UpdatedAt time.Time
+	CreatedAt time.Time
+	ClosedAt  time.Time // zero while open
 	Draft     bool
 	// Mergeable is GitHub's verdict, only in a single pull request's
 	// answer (GetPull); nil while GitHub computes it, and in listings.
@@ -130,6 +132,8 @@ func fromGitHubPull(pr *github.PullRequest) PullRequest {
 		URL:       pr.GetHTMLURL(),
 		User:      pr.GetUser().GetLogin(),
 		UpdatedAt: pr.GetUpdatedAt().Time,
+		CreatedAt: pr.GetCreatedAt().Time,
+		ClosedAt:  pr.GetClosedAt().Time,
 		Draft:     pr.GetDraft(),
 		Mergeable: pr.Mergeable,
 	}

@@ -177,6 +177,12 @@ func (s *Server) removeLabel(w http.ResponseWriter, r *http.Request) {
 // issue view is where GitHub records who closed it (closed_by), which the
 // pull request view lacks.
 func (s *Server) getIssue(w http.ResponseWriter, r *http.Request) {
+	if n, err := strconv.Atoi(r.PathValue("number")); err == nil {
+		if is := s.plainIssueLocked(n); is != nil {
+			writeJSON(w, http.StatusOK, s.issueJSON(is))
+			return
+		}
+	}
 	pr := s.pullByNumber(w, r)
 	if pr == nil {
 		return

@@ -251,8 +251,8 @@ func bodyFits(w http.ResponseWriter, body string) bool {
 	return false
 }
 
-// nextIssueNumberLocked numbers pull requests like GitHub: 1, 2, 3...
-func (s *Server) nextIssueNumberLocked() int { return len(s.pulls) + 1 }
+// nextIssueNumberLocked numbers pull requests and issues like GitHub: 1, 2, 3...
+func (s *Server) nextIssueNumberLocked() int { return len(s.pulls) + len(s.issues) + 1 }
 
 func (s *Server) getPull(w http.ResponseWriter, r *http.Request) {
 	if pr := s.pullByNumber(w, r); pr != nil {

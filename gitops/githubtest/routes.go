@@ -37,6 +37,11 @@ func (s *Server) routes() {
 	s.handle("POST "+repo+"/issues/{number}/assignees", authToken, registryOnly, s.addAssignees)
 
 	s.handle("GET "+repo+"/issues/{number}", authToken, registryOnly, s.getIssue)
+	s.handle("GET "+repo+"/issues", authToken, registryOnly, s.listIssues)
+	s.handle("POST "+repo+"/issues", authToken, registryOnly, s.createIssue)
+	s.handle("PATCH "+repo+"/issues/{number}", authToken, registryOnly, s.editIssue)
+	s.handle("GET "+repo+"/collaborators/{user}/permission", authToken, registryOnly, s.getPermission)
+	s.handleGraphQL()
 	s.handle("GET "+repo+"/issues/{number}/comments", authToken, registryOnly, s.listComments)
 	s.handle("POST "+repo+"/issues/{number}/comments", authToken, registryOnly, s.createComment)
 	s.handle("PATCH "+repo+"/issues/comments/{id}", authToken, registryOnly, s.editComment)

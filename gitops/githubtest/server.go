@@ -91,6 +91,9 @@ type Server struct {
 	// last synced with them (reading every head on every request is slow).
 	refsMoved bool
 	nextID    int64
+
+	issues []*Issue          // plain issues (plainissues.go)
+	perms  map[string]string // login -> permission on the registry
 }
 
 // New starts an emulator with an empty registry repository (its default
@@ -175,7 +178,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case strings.HasPrefix(r.URL.Path, APIPrefix+"/"):
+	case strings.HasPrefix(r.URL.Path, APIPrefix+"/"), r.URL.Path == graphQLPath:
 		s.api.ServeHTTP(rec, r)
 	case strings.HasPrefix(r.URL.Path, "/git/"):
 		s.serveGit(rec, r)

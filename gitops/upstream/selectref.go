@@ -40,6 +40,10 @@ type Resolution struct {
 	PinnedTagCommit string
 	// Frozen, when not empty, says why no bump can be planned.
 	Frozen string
+	// NewestRelease is, for a frozen server, the upstream's newest stable
+	// version tag ("v1.4.0"), when the listing has one: where a
+	// maintainer could move it by hand.
+	NewestRelease string
 	// Via is how the upstream was asked: "git" or "api"; "" when no
 	// question was needed (a pull-request ref is frozen as it is).
 	Via string
@@ -155,7 +159,11 @@ func SelectRef(refs *Refs, branch string) (Resolution, error) {
 		return Resolution{}, err
 	}
 	if f.frozen != "" {
-		return Resolution{Kind: f.kind, Ref: f.ref, Frozen: f.frozen}, nil
+		res := Resolution{Kind: f.kind, Ref: f.ref, Frozen: f.frozen}
+		if newest, ok := newestRelease(refs, tagVersion{nums: []int{0}}); ok { // any stable semantic version
+			res.NewestRelease = newest.name
+		}
+		return res, nil
 	}
 	res := Resolution{Kind: f.kind, Ref: f.ref, Commit: refs.Refs[f.ref]}
 	if f.kind != KindTag {
