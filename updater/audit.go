@@ -33,6 +33,10 @@ type AuditOptions struct {
 	WriteBaseline bool
 	Reason        string
 	StepSummary   string // $GITHUB_STEP_SUMMARY: the Markdown goes there when set
+	// GitHub, when it has credentials, is where the audit puts its section
+	// of the dashboard issue (unless NoDashboard).
+	GitHub      GitHubOptions
+	NoDashboard bool
 	CacheDir      string
 	Timeout       time.Duration
 	Stdout        io.Writer
@@ -77,6 +81,10 @@ func Audit(ctx context.Context, opts AuditOptions) error {
 		if !hasServer(targets, name) {
 			return Usagef("unknown server %q (or not built from source at a pin)", name)
 		}
+	}
+	board, err := auditDashboard(ctx, opts)
+	if err != nil {
+		return err
 	}
 	cache, err := openUpstreamCache(opts.CacheDir, opts.Logger)
 	if err != nil {
@@ -127,6 +135,13 @@ func Audit(ctx context.Context, opts AuditOptions) error {
 	}
 	if err := writeAuditReport(opts, &rep); err != nil {
 		return err
+	}
+	if board != nil {
+		// A dashboard that cannot be written is a warning, as in the
+		// pass: the report above is the audit's result.
+		if err := publishAuditSection(ctx, board, opts.Logger, &rep, time.Now()); err != nil {
+			opts.Logger.Warn("cannot update the dashboard's audit section", "err", err)
+		}
 	}
 	var fail []error
 	for _, err := range append(errs, loadErrs...) {

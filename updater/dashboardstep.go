@@ -2,6 +2,7 @@ package updater
 
 import (
 	"context"
+	"log/slog"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,13 +70,7 @@ func (p *pass) readDashboard(ctx context.Context) {
 		st.readFailed = true
 		return
 	}
-	for i := range issues {
-		if dashboard.IsDashboard(issues[i].Body) {
-			st.issue = &issues[i]
-			break
-		}
-	}
-	if st.issue == nil {
+	if st.issue = findDashboard(issues); st.issue == nil {
 		return
 	}
 	st.prev = dashboard.Parse(st.issue.Body)
@@ -90,14 +85,33 @@ func (p *pass) readDashboard(ctx context.Context) {
 	st.acts = ticked
 }
 
+// findDashboard is the dashboard among the issues with its label (listed
+// oldest first): the first whose body starts with the marker; nil when
+// none.
+func findDashboard(issues []github.Issue) *github.Issue {
+	for i := range issues {
+		if dashboard.IsDashboard(issues[i].Body) {
+			return &issues[i]
+		}
+	}
+	return nil
+}
+
 // tickRefusal applies the rule for ticks: they count only when every
 // editor of the body since the bot's last write (the issue's author is
 // the bot) has write access. It returns why they do not count, "" when
 // they do.
 func (p *pass) tickRefusal(ctx context.Context, issue *github.Issue) string {
-	edits, err := p.deps.issues.BodyEdits(ctx, issue.Number)
+	return tickRefusal(ctx, p.deps.issues, p.log, issue)
+}
+
+// tickRefusal is the rule for ticks, for any job that writes the
+// dashboard back (the pass, the weekly audit): a job that writes a tick
+// back makes it the bot's own, so it must first have checked it.
+func tickRefusal(ctx context.Context, issues issueTracker, log *slog.Logger, issue *github.Issue) string {
+	edits, err := issues.BodyEdits(ctx, issue.Number)
 	if err != nil {
-		p.log.Warn("cannot tell who edited the dashboard", "issue", issue.Number, "err", err)
+		log.Warn("cannot tell who edited the dashboard", "issue", issue.Number, "err", err)
 		return "who ticked them could not be established"
 	}
 	var editors []string
@@ -120,9 +134,9 @@ func (p *pass) tickRefusal(ctx context.Context, issue *github.Issue) string {
 			refused = append(refused, "a deleted account")
 			continue
 		}
-		perm, err := p.deps.issues.Permission(ctx, login)
+		perm, err := issues.Permission(ctx, login)
 		if err != nil {
-			p.log.Warn("cannot read a dashboard editor's permission", "user", login, "err", err)
+			log.Warn("cannot read a dashboard editor's permission", "user", login, "err", err)
 			return "the permission of " + login + " could not be read"
 		}
 		if perm != "admin" && perm != "write" && perm != "maintain" {
@@ -310,18 +324,18 @@ func (p *pass) buildBoard(ctx context.Context, rep *Report, prs map[string]serve
 		}
 		b.Note = "Ticks were ignored: " + st.refused + "."
 	}
-	p.dashboardExtras(&b)
-	slices.SortFunc(done, func(a, b dashboard.Done) int {
-		return strings.Compare(a.Server+string(a.Act), b.Server+string(b.Act))
-	})
-	b.Done = append(done, st.prev.Done...)
+	b.Done = append(sortedDone(done), st.prev.Done...)
 	return b
 }
 
-// dashboardExtras is where other jobs' sections join the board
-// (b.SetExtra): the weekly audit's "New audit findings" (issue 17) is to
-// be wired here. Until then the extras parsed back are kept as they are.
-func (p *pass) dashboardExtras(b *dashboard.Board) {}
+// sortedDone orders one job's acted-on ticks by server and act, so the
+// same acts render the same bytes.
+func sortedDone(done []dashboard.Done) []dashboard.Done {
+	slices.SortFunc(done, func(a, b dashboard.Done) int {
+		return strings.Compare(a.Server+string(a.Act), b.Server+string(b.Act))
+	})
+	return done
+}
 
 // itemsOf is one server's lines.
 func (p *pass) itemsOf(d *Decision, prs serverPRs, stale time.Time, today string) []dashboard.Item {

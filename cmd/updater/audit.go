@@ -26,7 +26,13 @@ func auditCommand() command {
 			fs.StringVar(&o.Reason, "reason", "", "why the findings --write-baseline accepts are fine")
 			fs.StringVar(&o.CacheDir, "cache-dir", "", "cache of upstream clones (default: the user cache dir)")
 			fs.DurationVar(&o.Timeout, "timeout", d.Timeout, "time allowed per upstream")
+			fs.BoolVar(&o.NoDashboard, "no-dashboard", false, "do not put the new findings on the dashboard issue (it is updated when GitHub credentials are present)")
+			readGitHub := githubFlags(fs, e)
 			return func(ctx context.Context) error {
+				var err error
+				if o.GitHub, err = readGitHub(); err != nil {
+					return err
+				}
 				o.Servers = servers
 				o.StepSummary = e.getenv("GITHUB_STEP_SUMMARY")
 				o.Stdout = e.stdout

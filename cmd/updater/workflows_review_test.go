@@ -97,14 +97,15 @@ func TestReviewPublishWorkflow(t *testing.T) {
 	}
 }
 
-// TestAuditWorkflow: weekly and by hand, read-only, the report uploaded.
+// TestAuditWorkflow: weekly and by hand, reading the registry and writing
+// only issues (the dashboard's audit section), the report uploaded.
 func TestAuditWorkflow(t *testing.T) {
 	wf, _ := loadWorkflow(t, "audit.yml")
 	if len(wf.On) != 2 || wf.On["schedule"].Kind == 0 || wf.On["workflow_dispatch"].Kind == 0 {
 		t.Errorf("triggers %v, want schedule and workflow_dispatch", keys(wf.On))
 	}
-	if !equalMaps(wf.Permissions, map[string]string{"contents": "read"}) {
-		t.Errorf("permissions %v, want contents: read only", wf.Permissions)
+	if !equalMaps(wf.Permissions, map[string]string{"contents": "read", "issues": "write"}) {
+		t.Errorf("permissions %v, want contents: read and issues: write only", wf.Permissions)
 	}
 	var audit, upload bool
 	for _, s := range wf.Jobs["audit"].Steps {
