@@ -37,10 +37,10 @@ type AuditOptions struct {
 	// of the dashboard issue (unless NoDashboard).
 	GitHub      GitHubOptions
 	NoDashboard bool
-	CacheDir      string
-	Timeout       time.Duration
-	Stdout        io.Writer
-	Logger        *slog.Logger
+	CacheDir    string
+	Timeout     time.Duration
+	Stdout      io.Writer
+	Logger      *slog.Logger
 }
 
 // DefaultAuditJobs is how many servers an audit reviews at once.
