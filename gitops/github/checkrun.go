@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/google/go-github/v66/github"
@@ -47,25 +48,24 @@ func (g *GitHub) upsertCheckRun(ctx context.Context, run github.CreateCheckRunOp
 func (g *GitHub) ownCheckRun(ctx context.Context, sha, name string) (int64, error) {
 	opts := &github.ListCheckRunsOptions{CheckName: github.String(name), Filter: github.String("all"),
 		ListOptions: github.ListOptions{PerPage: listPageSize}}
-	for pages := 0; pages < maxListPages; pages++ {
+	var id int64
+	err := eachPage(&opts.ListOptions, func() (*github.Response, bool, error) {
 		res, resp, err := g.client.Checks.ListCheckRunsForRef(ctx, g.owner, g.name, sha, opts)
 		if err != nil {
-			if s := statusOf(err); s == http.StatusForbidden || s == http.StatusNotFound {
-				return 0, nil
-			}
-			return 0, err
+			return nil, false, err
 		}
 		for _, c := range res.CheckRuns {
 			if c.GetName() == name && c.GetExternalID() == checkExternalID {
-				return c.GetID(), nil
+				id = c.GetID()
+				return resp, false, nil
 			}
 		}
-		if resp.NextPage == 0 || resp.NextPage <= opts.Page {
-			break
-		}
-		opts.Page = resp.NextPage
+		return resp, true, nil
+	})
+	if s := statusOf(err); s == http.StatusForbidden || s == http.StatusNotFound || errors.Is(err, errTooManyPages) {
+		return 0, nil
 	}
-	return 0, nil
+	return id, err
 }
 
 // updateCheckRun sets a check run's outcome; a PATCH sets fields to

@@ -63,20 +63,19 @@ func (g *GitHub) upsertComment(ctx context.Context, number int, author, marker, 
 // author containing marker.
 func (g *GitHub) findComment(ctx context.Context, number int, marker, author string) (*github.IssueComment, error) {
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: listPageSize}}
-	for pages := 0; pages < maxListPages; pages++ {
+	var found *github.IssueComment
+	err := eachPage(&opts.ListOptions, func() (*github.Response, bool, error) {
 		comments, resp, err := g.client.Issues.ListComments(ctx, g.owner, g.name, number, opts)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for _, c := range comments {
 			if c.GetUser().GetLogin() == author && strings.Contains(c.GetBody(), marker) {
-				return c, nil
+				found = c
+				return resp, false, nil
 			}
 		}
-		if resp.NextPage == 0 || resp.NextPage <= opts.Page {
-			return nil, nil
-		}
-		opts.Page = resp.NextPage
-	}
-	return nil, fmt.Errorf("more than %d pages of comments", maxListPages)
+		return resp, true, nil
+	})
+	return found, err
 }

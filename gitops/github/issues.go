@@ -29,13 +29,10 @@ func (g *GitHub) ListIssues(ctx context.Context, label string) ([]Issue, error) 
 		ListOptions: github.ListOptions{PerPage: listPageSize},
 	}
 	var out []Issue
-	for pages := 0; ; pages++ {
-		if pages == maxListPages {
-			return nil, g.fail("list issues", fmt.Errorf("more than %d pages", maxListPages))
-		}
+	err := eachPage(&opts.ListOptions, func() (*github.Response, bool, error) {
 		issues, resp, err := g.client.Issues.ListByRepo(ctx, g.owner, g.name, opts)
 		if err != nil {
-			return nil, g.fail("list issues labelled "+label, err)
+			return nil, false, err
 		}
 		for _, is := range issues {
 			if is.IsPullRequest() {
@@ -43,10 +40,10 @@ func (g *GitHub) ListIssues(ctx context.Context, label string) ([]Issue, error) 
 			}
 			out = append(out, fromGitHubIssue(is))
 		}
-		if resp.NextPage == 0 || resp.NextPage <= opts.Page {
-			break
-		}
-		opts.Page = resp.NextPage
+		return resp, true, nil
+	})
+	if err != nil {
+		return nil, g.fail("list issues labelled "+label, err)
 	}
 	slices.SortStableFunc(out, func(a, b Issue) int { return a.Number - b.Number })
 	return out, nil

@@ -60,13 +60,10 @@ func (g *GitHub) HeadChecks(ctx context.Context, sha string) ([]CheckState, erro
 	}
 	var out []CheckState
 	runOpts := &github.ListCheckRunsOptions{Filter: github.String("latest"), ListOptions: github.ListOptions{PerPage: listPageSize}}
-	for pages := 0; ; pages++ {
-		if pages == maxListPages {
-			return nil, g.fail(op, fmt.Errorf("more than %d pages", maxListPages))
-		}
+	err := eachPage(&runOpts.ListOptions, func() (*github.Response, bool, error) {
 		res, resp, err := g.client.Checks.ListCheckRunsForRef(ctx, g.owner, g.name, sha, runOpts)
 		if err != nil {
-			return nil, g.fail(op, err)
+			return nil, false, err
 		}
 		for _, r := range res.CheckRuns {
 			out = append(out, CheckState{
@@ -74,20 +71,17 @@ func (g *GitHub) HeadChecks(ctx context.Context, sha string) ([]CheckState, erro
 				Completed: r.GetStatus() == "completed", Conclusion: r.GetConclusion(), Title: r.GetOutput().GetTitle(),
 			})
 		}
-		if resp.NextPage == 0 || resp.NextPage <= runOpts.Page {
-			break
-		}
-		runOpts.Page = resp.NextPage
+		return resp, true, nil
+	})
+	if err != nil {
+		return nil, g.fail(op, err)
 	}
 	seen := map[string]bool{}
 	stOpts := &github.ListOptions{PerPage: listPageSize}
-	for pages := 0; ; pages++ {
-		if pages == maxListPages {
-			return nil, g.fail(op, fmt.Errorf("more than %d pages", maxListPages))
-		}
+	err = eachPage(stOpts, func() (*github.Response, bool, error) {
 		statuses, resp, err := g.client.Repositories.ListStatuses(ctx, g.owner, g.name, sha, stOpts)
 		if err != nil {
-			return nil, g.fail(op, err)
+			return nil, false, err
 		}
 		for _, s := range statuses { // newest first: the first of a context wins
 			if seen[s.GetContext()] {
@@ -99,10 +93,10 @@ func (g *GitHub) HeadChecks(ctx context.Context, sha string) ([]CheckState, erro
 				Conclusion: s.GetState(), Title: s.GetDescription(),
 			})
 		}
-		if resp.NextPage == 0 || resp.NextPage <= stOpts.Page {
-			break
-		}
-		stOpts.Page = resp.NextPage
+		return resp, true, nil
+	})
+	if err != nil {
+		return nil, g.fail(op, err)
 	}
 	return out, nil
 }

@@ -31,25 +31,23 @@ func (g *GitHub) PullFiles(ctx context.Context, number int) ([]PullFile, error) 
 	op := fmt.Sprintf("list the files of pull request #%d", number)
 	var out []PullFile
 	opts := &github.ListOptions{PerPage: listPageSize}
-	for pages := 0; ; pages++ {
-		if pages == maxListPages {
-			return nil, g.fail(op, fmt.Errorf("more than %d pages", maxListPages))
-		}
+	err := eachPage(opts, func() (*github.Response, bool, error) {
 		files, resp, err := g.client.PullRequests.ListFiles(ctx, g.owner, g.name, number, opts)
 		if err != nil {
-			return nil, g.fail(op, err)
+			return nil, false, err
 		}
 		for _, f := range files {
 			out = append(out, PullFile{Path: f.GetFilename(), Status: f.GetStatus(), PreviousPath: f.GetPreviousFilename()})
 		}
 		if len(out) >= maxPullFiles {
-			return nil, g.fail(op, fmt.Errorf("%d files or more: GitHub's listing may be incomplete", maxPullFiles))
+			return nil, false, fmt.Errorf("%d files or more: GitHub's listing may be incomplete", maxPullFiles)
 		}
-		if resp.NextPage == 0 || resp.NextPage <= opts.Page {
-			return out, nil
-		}
-		opts.Page = resp.NextPage
+		return resp, true, nil
+	})
+	if err != nil {
+		return nil, g.fail(op, err)
 	}
+	return out, nil
 }
 
 // maxFileAt bounds a file read through the contents API: registry files

@@ -45,13 +45,6 @@ type NewPull struct {
 	Reviewers, Assignees []string
 }
 
-// listPageSize is GitHub's maximum page size; one request per page.
-const listPageSize = 100
-
-// maxListPages bounds a listing so a misbehaving server (or a Link header
-// that never ends) cannot keep the bot paging forever: 1000 pages of 100.
-const maxListPages = 1000
-
 // validBranch rejects branch names git would refuse, before they reach a
 // URL or a refspec.
 func validBranch(name string) error {
@@ -93,13 +86,10 @@ func (g *GitHub) ListPulls(ctx context.Context, headPrefix string) ([]PullReques
 	}
 	full := g.owner + "/" + g.name
 	var out []PullRequest
-	for pages := 0; ; pages++ {
-		if pages == maxListPages {
-			return nil, g.fail("list pull requests", fmt.Errorf("more than %d pages", maxListPages))
-		}
+	err := eachPage(&opts.ListOptions, func() (*github.Response, bool, error) {
 		prs, resp, err := g.client.PullRequests.List(ctx, g.owner, g.name, opts)
 		if err != nil {
-			return nil, g.fail("list pull requests", err)
+			return nil, false, err
 		}
 		for _, pr := range prs {
 			// A fork's branch can have any name: only branches of the
@@ -109,10 +99,10 @@ func (g *GitHub) ListPulls(ctx context.Context, headPrefix string) ([]PullReques
 			}
 			out = append(out, fromGitHubPull(pr))
 		}
-		if resp.NextPage == 0 || resp.NextPage <= opts.Page {
-			break
-		}
-		opts.Page = resp.NextPage
+		return resp, true, nil
+	})
+	if err != nil {
+		return nil, g.fail("list pull requests", err)
 	}
 	slices.SortStableFunc(out, func(a, b PullRequest) int { return b.Number - a.Number })
 	return out, nil
