@@ -22,7 +22,9 @@ func TestArgsMakeAClosedSandbox(t *testing.T) {
 		" --cap-drop ALL ", " --proc /proc ", " --dev /dev ", " --tmpfs /tmp ", " --ro-bind /w/code /review/code ", " --bind /w/output /review/output ",
 		" --ro-bind /opt/agent /opt/agent ", " --ro-bind /w/run/s.sock /review/run/inference.sock ", " --ro-bind-data 3 /review/bin/forward ",
 		" --remount-ro / ", " --clearenv ", " --setenv A b=c ", " --setenv EMPTY  ", " --chdir /review/code ",
-		" -- /review/bin/forward sandbox-forward --listen 127.0.0.1:8377 --socket /review/run/inference.sock -- /bin/sh -c echo hi ",
+		" --size 536870912 --tmpfs /tmp ",
+		" -- /usr/bin/prlimit --cpu=600:601 --fsize=268435456 --nofile=4096 --data=4294967296 --nproc=512 -- " +
+			"/review/bin/forward sandbox-forward --listen 127.0.0.1:8377 --socket /review/run/inference.sock -- /bin/sh -c echo hi ",
 	} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("bwrap arguments lack %q:\n%s", want, joined)
@@ -98,5 +100,27 @@ func TestParseMode(t *testing.T) {
 	}
 	if m != Bwrap {
 		t.Error("the zero mode is not bwrap")
+	}
+}
+
+func TestLimitsDefaultsAndCause(t *testing.T) {
+	l := Limits{Processes: 7}.WithDefaults()
+	if l.Processes != 7 || l.CPU != DefaultCPU || l.DataBytes != DefaultDataBytes || l.ScratchBytes != DefaultScratchBytes {
+		t.Errorf("defaults: %+v", l)
+	}
+	for _, tc := range []struct {
+		code      int
+		log, want string
+	}{
+		{152, "", "SIGXCPU: the CPU cap (10m0s per process)"},
+		{153, "", "SIGXFSZ: the file size cap (256 MiB)"},
+		{2, "sh: 1: Cannot fork", "the process cap (7)"},
+		{1, "tail: memory exhausted", "the memory cap (4 GiB per process)"},
+		{1, "head: error writing 'x': No space left on device", "the scratch size (512 MiB)"},
+		{1, "all fine, just failed", ""},
+	} {
+		if got := l.Cause(tc.code, tc.log); !strings.Contains(got, tc.want) || (tc.want == "") != (got == "") {
+			t.Errorf("Cause(%d, %q) = %q, want %q", tc.code, tc.log, got, tc.want)
+		}
 	}
 }
