@@ -191,13 +191,18 @@ func Probe(ctx context.Context, prepare func(*exec.Cmd) error) error {
 	if err := prepare(cmd); err != nil {
 		return err
 	}
-	out, err := cmd.CombinedOutput()
+	raw, err := cmd.CombinedOutput()
 	if err == nil {
 		return nil
 	}
-	if strings.Contains(string(out), prlimitPath) {
+	// One line whatever bwrap printed, bounded.
+	out := strings.Join(strings.Fields(string(raw)), " ")
+	if len(out) > 300 {
+		out = out[:300] + "…"
+	}
+	if strings.Contains(out, prlimitPath) {
 		return fmt.Errorf("sandbox: %s, which sets the agent's resource caps, cannot run (%v: %s): install util-linux, "+
-			"or pass --agent-sandbox none to run the agent unsandboxed", prlimitPath, err, strings.TrimSpace(string(out)))
+			"or pass --agent-sandbox none to run the agent unsandboxed", prlimitPath, err, out)
 	}
 	return fmt.Errorf("sandbox: bubblewrap cannot create the agent's namespaces here (%v: %s). "+
 		"Allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 23.10+, "+
@@ -205,5 +210,5 @@ func Probe(ctx context.Context, prepare func(*exec.Cmd) error) error {
 		"sysctl kernel.unprivileged_userns_clone=1 on older Debian; user.max_user_namespaces > 0), "+
 		"run the agent through the container example (examples/agent-reviewer/compose.yaml), "+
 		"or pass --agent-sandbox none to run it unsandboxed",
-		err, strings.TrimSpace(string(out)))
+		err, out)
 }
