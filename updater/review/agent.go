@@ -202,6 +202,9 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	_ = killProcessGroup(cmd)
 	closeExtraFiles(cmd)
 	run := &AgentRun{Sandbox: a.Sandbox}
+	if sandboxed {
+		run.Limits = &limits
+	}
 	if stopProxy != nil {
 		u := stopProxy()
 		run.Usage = &u

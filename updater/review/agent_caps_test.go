@@ -68,6 +68,9 @@ func TestCappedAgentWithinItsCapsPasses(t *testing.T) {
 	if res.Risk != Info || len(res.Findings) != 0 {
 		t.Fatalf("a run within its caps failed: %s\n%s", res.Summary(), dumpFindings(res.Findings))
 	}
+	if want := "- **Caps**: CPU 1s per process, files 1 MiB, 64 open files, memory 64 MiB per process, 32 processes, scratch 4 MiB, output 1 MiB"; !strings.Contains(res.Markdown(ReportMeta{}), want) {
+		t.Errorf("the report does not give the caps %q:\n%s", want, res.Markdown(ReportMeta{}))
+	}
 	for _, want := range []string{"NPROC 32 32", "CPU 1 2", "FSIZE 1048576 1048576", "DATA 67108864 67108864", "NOFILE 64 64"} {
 		if !strings.Contains(res.AgentReport, want) {
 			t.Errorf("caps inside the sandbox lack %q:\n%s", want, res.AgentReport)
