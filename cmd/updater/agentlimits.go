@@ -15,5 +15,6 @@ func limitFlags(fs *flag.FlagSet, l *agentbox.Limits) {
 	fs.Int64Var(&l.FileBytes, "agent-file-size", agentbox.DefaultFileBytes, "largest file the sandboxed agent may write (RLIMIT_FSIZE)")
 	fs.IntVar(&l.OpenFiles, "agent-open-files", agentbox.DefaultOpenFiles, "open files per process of the sandboxed agent (RLIMIT_NOFILE)")
 	fs.Int64Var(&l.ScratchBytes, "agent-scratch", agentbox.DefaultScratchBytes, "size in bytes of the sandboxed agent's writable tmpfs (/tmp, HOME)")
+	fs.Int64Var(&l.OutputDirBytes, "agent-output-dir", agentbox.DefaultOutputDirBytes, "bytes the agent's output directory may hold (4 KiB per file besides its contents) before it is stopped")
 	fs.Int64Var(&l.OutputBytes, "agent-output", agentbox.DefaultOutputBytes, "bytes the agent may write to stdout and stderr before it is stopped")
 }

@@ -44,6 +44,11 @@ type Limits struct {
 	Processes int
 	// ScratchBytes is the size of the tmpfs at ScratchDir (HOME is in it).
 	ScratchBytes int64
+	// OutputDirBytes is how much the files in the output directory (on
+	// the host's disk) may hold together, each file and directory counting
+	// 4 KiB besides its contents; the review measures it ten times a
+	// second and stops the run past it.
+	OutputDirBytes int64
 	// OutputBytes is how much the agent may write to stdout and stderr
 	// together before the review stops it (the bot keeps only the first
 	// 64 KiB of it in any case).
@@ -60,6 +65,9 @@ const (
 	DefaultProcesses    = 512
 	DefaultScratchBytes = 512 << 20
 	DefaultOutputBytes  = 16 << 20
+	// DefaultOutputDirBytes leaves room for the largest report the
+	// review takes (1 MiB) and whatever else an agent leaves there.
+	DefaultOutputDirBytes = 64 << 20
 )
 
 // prlimitPath runs inside the sandbox: /usr is bound in read-only.
@@ -85,6 +93,7 @@ func (l Limits) WithDefaults() Limits {
 	set(&l.DataBytes, DefaultDataBytes)
 	set(&l.ScratchBytes, DefaultScratchBytes)
 	set(&l.OutputBytes, DefaultOutputBytes)
+	set(&l.OutputDirBytes, DefaultOutputDirBytes)
 	return l
 }
 
@@ -106,8 +115,8 @@ func (l Limits) prlimitArgv(argv []string) []string {
 // String lists the caps, for a report.
 func (l Limits) String() string {
 	l = l.WithDefaults()
-	return fmt.Sprintf("CPU %s per process, files %s, %d open files, memory %s per process, %d processes, scratch %s, output %s",
-		l.CPU, Bytes(l.FileBytes), l.OpenFiles, Bytes(l.DataBytes), l.Processes, Bytes(l.ScratchBytes), Bytes(l.OutputBytes))
+	return fmt.Sprintf("CPU %s per process, files %s, %d open files, memory %s per process, %d processes, scratch %s, output %s, output directory %s",
+		l.CPU, Bytes(l.FileBytes), l.OpenFiles, Bytes(l.DataBytes), l.Processes, Bytes(l.ScratchBytes), Bytes(l.OutputBytes), Bytes(l.OutputDirBytes))
 }
 
 // Bytes formats n in the largest binary unit it is a whole multiple of.
@@ -123,9 +132,12 @@ func Bytes(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// ErrOutputCap is the cause a run is stopped with when its output passes
-// Limits.OutputBytes.
-var ErrOutputCap = errors.New("output cap")
+// The causes a run is stopped with when its stdout and stderr pass
+// Limits.OutputBytes, or its output directory Limits.OutputDirBytes.
+var (
+	ErrOutputCap    = errors.New("output cap")
+	ErrOutputDirCap = errors.New("output directory cap")
+)
 
 // Cause names the cap that most likely stopped a sandboxed run that failed
 // with exit status code (bwrap reports a signal as 128+signal) and wrote

@@ -50,7 +50,8 @@ type AgentSpec struct {
 	// Sandbox is how the agent is contained; the zero value is bwrap.
 	Sandbox agentbox.Mode
 	// Limits are the sandbox's resource caps (zero fields: the defaults).
-	// Only OutputBytes applies to an unsandboxed agent too.
+	// Only OutputBytes and OutputDirBytes apply to an unsandboxed agent
+	// too.
 	Limits agentbox.Limits
 	// Tools are host directories bound read-only into the sandbox at
 	// their own path (an agent CLI installed with npm --prefix).
@@ -196,7 +197,10 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	}
 	protectEnvironment()
 
+	watched := make(chan struct{})
+	go watchOutputDir(d.output, limits.OutputDirBytes, func() { stopRun(agentbox.ErrOutputDirCap) }, watched)
 	runErr := cmd.Run()
+	close(watched)
 	// Children the agent left running in the background go too (in the
 	// sandbox they died with its PID namespace already).
 	_ = killProcessGroup(cmd)
@@ -218,6 +222,9 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	case errors.Is(context.Cause(outCtx), agentbox.ErrOutputCap):
 		problems = append(problems, fmt.Sprintf("stopped by the output cap: wrote more than %s to stdout and stderr",
 			agentbox.Bytes(limits.OutputBytes)))
+	case errors.Is(context.Cause(outCtx), agentbox.ErrOutputDirCap):
+		problems = append(problems, fmt.Sprintf("stopped by the output directory cap: wrote more than %s under its output directory",
+			agentbox.Bytes(limits.OutputDirBytes)))
 	case errors.Is(runCtx.Err(), context.DeadlineExceeded):
 		problems = append(problems, fmt.Sprintf("timed out after %s", timeout))
 	case runErr != nil:

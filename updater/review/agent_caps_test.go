@@ -15,7 +15,7 @@ import (
 // its own at once.
 var testLimits = agentbox.Limits{
 	CPU: time.Second, FileBytes: 1 << 20, OpenFiles: 64, DataBytes: 64 << 20, Processes: 32,
-	ScratchBytes: 4 << 20, OutputBytes: 1 << 20,
+	ScratchBytes: 4 << 20, OutputBytes: 1 << 20, OutputDirBytes: 4 << 20,
 }
 
 // cappedAgent is a sandboxed run of command under testLimits with a wall
@@ -41,6 +41,10 @@ func TestHostileAgentStoppedByItsCap(t *testing.T) {
 		{"home filler", `cat /dev/zero > "$HOME/fill"`, "SIGXFSZ: the file size cap (1 MiB)"},
 		{"report filler", `echo security-risk:info > "$REVIEW_OUTPUT_DIR/labels.txt"; cat /dev/zero > "$REVIEW_OUTPUT_DIR/report.md"`,
 			"SIGXFSZ: the file size cap (1 MiB)"},
+		{"output directory filler", `i=0; while :; do head -c 500000 /dev/zero > "$REVIEW_OUTPUT_DIR/fill$i"; i=$((i+1)); done`,
+			"stopped by the output directory cap: wrote more than 4 MiB"},
+		{"output directory file flood", `i=0; while :; do : > "$REVIEW_OUTPUT_DIR/e$i"; i=$((i+1)); done`,
+			"stopped by the output directory cap: wrote more than 4 MiB"},
 		{"stdout flood", `yes flood`, "stopped by the output cap: wrote more than 1 MiB"},
 		{"stderr flood", `yes flood >&2`, "stopped by the output cap: wrote more than 1 MiB"},
 	} {
@@ -68,7 +72,7 @@ func TestCappedAgentWithinItsCapsPasses(t *testing.T) {
 	if res.Risk != Info || len(res.Findings) != 0 {
 		t.Fatalf("a run within its caps failed: %s\n%s", res.Summary(), dumpFindings(res.Findings))
 	}
-	if want := "- **Caps**: CPU 1s per process, files 1 MiB, 64 open files, memory 64 MiB per process, 32 processes, scratch 4 MiB, output 1 MiB"; !strings.Contains(res.Markdown(ReportMeta{}), want) {
+	if want := "- **Caps**: CPU 1s per process, files 1 MiB, 64 open files, memory 64 MiB per process, 32 processes, scratch 4 MiB, output 1 MiB, output directory 4 MiB"; !strings.Contains(res.Markdown(ReportMeta{}), want) {
 		t.Errorf("the report does not give the caps %q:\n%s", want, res.Markdown(ReportMeta{}))
 	}
 	for _, want := range []string{"NPROC 32 32", "CPU 1 2", "FSIZE 1048576 1048576", "DATA 67108864 67108864", "NOFILE 64 64"} {
