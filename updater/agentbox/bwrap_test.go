@@ -124,3 +124,18 @@ func TestLimitsDefaultsAndCause(t *testing.T) {
 		}
 	}
 }
+
+// Without prlimit the sandbox cannot set its caps: the probe says to
+// install util-linux, in one line.
+func TestProbeSaysPrlimitIsMissing(t *testing.T) {
+	bin := t.TempDir()
+	fake := "#!/bin/sh\necho 'bwrap: execvp /usr/bin/prlimit: No such file or directory' >&2\necho second line >&2\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "bwrap"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	err := Probe(context.Background(), func(*exec.Cmd) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "install util-linux") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("probe without prlimit: %v", err)
+	}
+}

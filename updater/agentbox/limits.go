@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -68,6 +67,13 @@ const (
 	// DefaultOutputDirBytes leaves room for the largest report the
 	// review takes (1 MiB) and whatever else an agent leaves there.
 	DefaultOutputDirBytes = 64 << 20
+)
+
+// Linux's signal numbers (bwrap runs only there; syscall has no SIGXCPU
+// on every GOOS the bot builds for).
+const (
+	sigXCPU = 24
+	sigXFSZ = 25
 )
 
 // prlimitPath runs inside the sandbox: /usr is bound in read-only.
@@ -146,9 +152,9 @@ var (
 func (l Limits) Cause(code int, log string) string {
 	l = l.WithDefaults()
 	switch code {
-	case 128 + int(syscall.SIGXCPU):
+	case 128 + sigXCPU:
 		return fmt.Sprintf("killed by SIGXCPU: the CPU cap (%s per process)", l.CPU)
-	case 128 + int(syscall.SIGXFSZ):
+	case 128 + sigXFSZ:
 		return fmt.Sprintf("killed by SIGXFSZ: the file size cap (%s)", Bytes(l.FileBytes))
 	}
 	for _, c := range []struct {
