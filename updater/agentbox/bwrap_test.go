@@ -66,12 +66,7 @@ func TestArgsRefuseBadSpecs(t *testing.T) {
 // Where bwrap cannot create namespaces (a runner restricting unprivileged
 // user namespaces), the error says what to change.
 func TestProbeSaysWhatToChange(t *testing.T) {
-	bin := t.TempDir()
-	fake := "#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n"
-	if err := os.WriteFile(filepath.Join(bin, "bwrap"), []byte(fake), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin)
+	fakeBwrap(t, "echo 'bwrap: setting up uid map: Permission denied' >&2\nexit 1")
 	err := Probe(context.Background(), func(*exec.Cmd) error { return nil })
 	if err == nil {
 		t.Fatal("a failing bwrap passed the probe")
@@ -128,14 +123,19 @@ func TestLimitsDefaultsAndCause(t *testing.T) {
 // Without prlimit the sandbox cannot set its caps: the probe says to
 // install util-linux, in one line.
 func TestProbeSaysPrlimitIsMissing(t *testing.T) {
-	bin := t.TempDir()
-	fake := "#!/bin/sh\necho 'bwrap: execvp /usr/bin/prlimit: No such file or directory' >&2\necho second line >&2\nexit 1\n"
-	if err := os.WriteFile(filepath.Join(bin, "bwrap"), []byte(fake), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin)
+	fakeBwrap(t, "echo 'bwrap: execvp /usr/bin/prlimit: No such file or directory' >&2\necho second line >&2\nexit 1")
 	err := Probe(context.Background(), func(*exec.Cmd) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "install util-linux") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("probe without prlimit: %v", err)
 	}
+}
+
+// fakeBwrap puts a bwrap running script alone on PATH.
+func fakeBwrap(t *testing.T, script string) {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "bwrap"), []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
 }
