@@ -9,6 +9,9 @@ import (
 type AgentOptions struct {
 	// Sandbox contains each agent run; the zero value is bwrap.
 	Sandbox agentbox.Mode
+	// Limits are the sandbox's resource caps; zero fields take
+	// agentbox's defaults.
+	Limits agentbox.Limits
 	// Tools are directories bound read-only into the sandbox (an agent
 	// CLI installed with npm --prefix).
 	Tools []string

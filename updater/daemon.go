@@ -55,6 +55,9 @@ func Daemon(ctx context.Context, opts DaemonOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkAgentSandbox(ctx, d.opts.Pass.Review, d.opts.Pass.Agent); err != nil {
+		return err
+	}
 	return d.run(ctx)
 }
 

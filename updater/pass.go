@@ -26,6 +26,9 @@ func Run(ctx context.Context, opts Options) error {
 	if err := opts.Check(); err != nil {
 		return err
 	}
+	if err := checkAgentSandbox(ctx, opts.Review, opts.Agent); err != nil {
+		return err
+	}
 	_, err := passOnce(ctx, opts)
 	return err
 }

@@ -68,6 +68,11 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 		return Usagef("--review %q: want builtin or command", opts.Review)
 	case opts.Review == ReviewCommand && opts.ReviewerCmd == "":
 		return Usagef("--review command needs --reviewer-cmd")
+	}
+	if err := checkAgentSandbox(ctx, opts.Review, opts.Agent); err != nil {
+		return err
+	}
+	switch {
 	case opts.PR != 0:
 		return ReviewPR(ctx, opts)
 	case opts.BaseRegistry != "":

@@ -201,6 +201,7 @@ func (r reviewer) runAgent(ctx context.Context, s reviewSubject, prev *review.Ag
 		Directory: s.directory,
 		Timeout:   r.timeout,
 		Sandbox:   r.agent.Sandbox,
+		Limits:    r.agent.Limits,
 		Tools:     r.agent.Tools,
 	}
 	if r.agent.Inference != nil {

@@ -24,6 +24,7 @@ func agentFlags(fs *flag.FlagSet, e *env) func() (updater.AgentOptions, error) {
 	var maxBytes int64
 	fs.Var(&o.Sandbox, "agent-sandbox", "agent reviewer containment: bwrap (a bubblewrap sandbox per review) or none (unsandboxed, said in the report)")
 	fs.Var(&tools, "agent-tools", "directories bound read-only into the agent's sandbox, e.g. an npm --prefix holding the agent CLI (repeatable)")
+	limitFlags(fs, &o.Limits)
 	fs.BoolVar(&o.FullReview, "agent-full-review", false, "run the agent on the whole range again, not only on commits it has not reviewed")
 	fs.StringVar(&upstream, "inference-upstream", inference.DefaultUpstream, "the model API the agent's inference proxy forwards to")
 	fs.StringVar(&keyFile, "inference-key-file", "", "read the model API key the proxy injects from this file (else $"+inferenceKeyEnv+"); no key: no proxy")

@@ -25,8 +25,6 @@ const (
 	// network namespace (nothing else listens there, so the port is free).
 	ForwardAddr   = "127.0.0.1:8377"
 	forwarderPath = "/review/bin/forward"
-	// DefaultScratchBytes caps the tmpfs at ScratchDir.
-	DefaultScratchBytes = 512 << 20
 )
 
 // Spec is one sandboxed run. Every path is on the host and must exist.
@@ -55,8 +53,8 @@ type Spec struct {
 	Env []string
 	// Argv is the command run inside, in CodeDir.
 	Argv []string
-	// ScratchBytes caps the tmpfs; 0 means DefaultScratchBytes.
-	ScratchBytes int64
+	// Limits are the run's resource caps (zero fields: the defaults).
+	Limits Limits
 }
 
 // systemDirs are bound read-only when they exist on the host (as the
@@ -87,10 +85,7 @@ func Args(s Spec) ([]string, error) {
 	if (s.Socket == "") != (s.ForwarderFD == 0) {
 		return nil, errors.New("sandbox: a socket needs a forwarder and the other way round")
 	}
-	scratch := s.ScratchBytes
-	if scratch <= 0 {
-		scratch = DefaultScratchBytes
-	}
+	scratch := s.Limits.WithDefaults().ScratchBytes
 	args := []string{
 		"--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
 		// bwrap's own init is PID 1 of the new namespace and dies with the
@@ -132,6 +127,8 @@ func Args(s Spec) ([]string, error) {
 			"--perms", "0555", "--ro-bind-data", strconv.Itoa(s.ForwarderFD), forwarderPath)
 		argv = append([]string{forwarderPath, ForwardCommand, "--listen", ForwardAddr, "--socket", SocketPath, "--"}, argv...)
 	}
+	// The caps bind everything inside, the forwarder too.
+	argv = s.Limits.prlimitArgv(argv)
 	// The root is read-only except for the tmpfs and the output.
 	args = append(args, "--remount-ro", "/", "--chdir", CodeDir, "--clearenv")
 	for _, kv := range s.Env {
@@ -194,9 +191,18 @@ func Probe(ctx context.Context, prepare func(*exec.Cmd) error) error {
 	if err := prepare(cmd); err != nil {
 		return err
 	}
-	out, err := cmd.CombinedOutput()
+	raw, err := cmd.CombinedOutput()
 	if err == nil {
 		return nil
+	}
+	// One line whatever bwrap printed, bounded.
+	out := strings.Join(strings.Fields(string(raw)), " ")
+	if len(out) > 300 {
+		out = out[:300] + "…"
+	}
+	if strings.Contains(out, prlimitPath) {
+		return fmt.Errorf("sandbox: %s, which sets the agent's resource caps, cannot run (%v: %s): install util-linux, "+
+			"or pass --agent-sandbox none to run the agent unsandboxed", prlimitPath, err, out)
 	}
 	return fmt.Errorf("sandbox: bubblewrap cannot create the agent's namespaces here (%v: %s). "+
 		"Allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 23.10+, "+
@@ -204,5 +210,5 @@ func Probe(ctx context.Context, prepare func(*exec.Cmd) error) error {
 		"sysctl kernel.unprivileged_userns_clone=1 on older Debian; user.max_user_namespaces > 0), "+
 		"run the agent through the container example (examples/agent-reviewer/compose.yaml), "+
 		"or pass --agent-sandbox none to run it unsandboxed",
-		err, strings.TrimSpace(string(out)))
+		err, out)
 }

@@ -22,7 +22,9 @@ func TestArgsMakeAClosedSandbox(t *testing.T) {
 		" --cap-drop ALL ", " --proc /proc ", " --dev /dev ", " --tmpfs /tmp ", " --ro-bind /w/code /review/code ", " --bind /w/output /review/output ",
 		" --ro-bind /opt/agent /opt/agent ", " --ro-bind /w/run/s.sock /review/run/inference.sock ", " --ro-bind-data 3 /review/bin/forward ",
 		" --remount-ro / ", " --clearenv ", " --setenv A b=c ", " --setenv EMPTY  ", " --chdir /review/code ",
-		" -- /review/bin/forward sandbox-forward --listen 127.0.0.1:8377 --socket /review/run/inference.sock -- /bin/sh -c echo hi ",
+		" --size 536870912 --tmpfs /tmp ",
+		" -- /usr/bin/prlimit --cpu=600:601 --fsize=268435456 --nofile=4096 --data=4294967296 --nproc=512 -- " +
+			"/review/bin/forward sandbox-forward --listen 127.0.0.1:8377 --socket /review/run/inference.sock -- /bin/sh -c echo hi ",
 	} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("bwrap arguments lack %q:\n%s", want, joined)
@@ -64,12 +66,7 @@ func TestArgsRefuseBadSpecs(t *testing.T) {
 // Where bwrap cannot create namespaces (a runner restricting unprivileged
 // user namespaces), the error says what to change.
 func TestProbeSaysWhatToChange(t *testing.T) {
-	bin := t.TempDir()
-	fake := "#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n"
-	if err := os.WriteFile(filepath.Join(bin, "bwrap"), []byte(fake), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin)
+	fakeBwrap(t, "echo 'bwrap: setting up uid map: Permission denied' >&2\nexit 1")
 	err := Probe(context.Background(), func(*exec.Cmd) error { return nil })
 	if err == nil {
 		t.Fatal("a failing bwrap passed the probe")
@@ -99,4 +96,46 @@ func TestParseMode(t *testing.T) {
 	if m != Bwrap {
 		t.Error("the zero mode is not bwrap")
 	}
+}
+
+func TestLimitsDefaultsAndCause(t *testing.T) {
+	l := Limits{Processes: 7}.WithDefaults()
+	if l.Processes != 7 || l.CPU != DefaultCPU || l.DataBytes != DefaultDataBytes || l.ScratchBytes != DefaultScratchBytes {
+		t.Errorf("defaults: %+v", l)
+	}
+	for _, tc := range []struct {
+		code      int
+		log, want string
+	}{
+		{152, "", "SIGXCPU: the CPU cap (10m0s per process)"},
+		{153, "", "SIGXFSZ: the file size cap (256 MiB)"},
+		{2, "sh: 1: Cannot fork", "the process cap (7)"},
+		{1, "tail: memory exhausted", "the memory cap (4 GiB per process)"},
+		{1, "head: error writing 'x': No space left on device", "the scratch size (512 MiB)"},
+		{1, "all fine, just failed", ""},
+	} {
+		if got := l.Cause(tc.code, tc.log); !strings.Contains(got, tc.want) || (tc.want == "") != (got == "") {
+			t.Errorf("Cause(%d, %q) = %q, want %q", tc.code, tc.log, got, tc.want)
+		}
+	}
+}
+
+// Without prlimit the sandbox cannot set its caps: the probe says to
+// install util-linux, in one line.
+func TestProbeSaysPrlimitIsMissing(t *testing.T) {
+	fakeBwrap(t, "echo 'bwrap: execvp /usr/bin/prlimit: No such file or directory' >&2\necho second line >&2\nexit 1")
+	err := Probe(context.Background(), func(*exec.Cmd) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "install util-linux") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("probe without prlimit: %v", err)
+	}
+}
+
+// fakeBwrap puts a bwrap running script alone on PATH.
+func fakeBwrap(t *testing.T, script string) {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "bwrap"), []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
 }

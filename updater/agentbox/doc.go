@@ -2,7 +2,7 @@
 // reviewer: it builds the bubblewrap sandbox one agent run gets (new user,
 // PID, network, IPC, UTS and cgroup namespaces; a read-only minimal root;
 // the code read-only, one writable output directory, a tmpfs scratch; an
-// environment built from nothing) and the forwarder that runs inside that
+// environment built from nothing; resource caps, Limits) and the forwarder that runs inside that
 // sandbox's network namespace to reach the inference proxy through a
 // bound unix socket.
 //

@@ -49,6 +49,10 @@ type AgentSpec struct {
 
 	// Sandbox is how the agent is contained; the zero value is bwrap.
 	Sandbox agentbox.Mode
+	// Limits are the sandbox's resource caps (zero fields: the defaults).
+	// Only OutputBytes and OutputDirBytes apply to an unsandboxed agent
+	// too.
+	Limits agentbox.Limits
 	// Tools are host directories bound read-only into the sandbox at
 	// their own path (an agent CLI installed with npm --prefix).
 	Tools []string
@@ -158,7 +162,11 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 		}
 	}
 
-	runCtx, cancel := context.WithTimeout(ctx, timeout)
+	limits := a.Limits.WithDefaults()
+	// An output flood ends the run with ErrOutputCap as the cause.
+	outCtx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	runCtx, cancel := context.WithTimeout(outCtx, timeout)
 	defer cancel()
 	var cmd *exec.Cmd
 	if sandboxed {
@@ -173,7 +181,7 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	}
 	// Stdout and Stderr are the same comparable writer, so exec calls its
 	// Write from one goroutine at a time.
-	logBuf := &cappedBuffer{limit: maxAgentLog}
+	logBuf := &cappedBuffer{limit: maxAgentLog, stopAt: limits.OutputBytes, stop: func() { stopRun(agentbox.ErrOutputCap) }}
 	cmd.Stdout, cmd.Stderr = logBuf, logBuf
 	cmd.WaitDelay = agentWaitDelay
 	writable := []string{d.work, d.output, d.run}
@@ -189,12 +197,18 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	}
 	protectEnvironment()
 
+	watched := make(chan struct{})
+	go watchOutputDir(d.output, limits.OutputDirBytes, func() { stopRun(agentbox.ErrOutputDirCap) }, watched)
 	runErr := cmd.Run()
+	close(watched)
 	// Children the agent left running in the background go too (in the
 	// sandbox they died with its PID namespace already).
 	_ = killProcessGroup(cmd)
 	closeExtraFiles(cmd)
 	run := &AgentRun{Sandbox: a.Sandbox}
+	if sandboxed {
+		run.Limits = &limits
+	}
 	if stopProxy != nil {
 		u := stopProxy()
 		run.Usage = &u
@@ -205,12 +219,22 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 
 	var problems []string
 	switch {
+	case errors.Is(context.Cause(outCtx), agentbox.ErrOutputCap):
+		problems = append(problems, fmt.Sprintf("stopped by the output cap: wrote more than %s to stdout and stderr",
+			agentbox.Bytes(limits.OutputBytes)))
+	case errors.Is(context.Cause(outCtx), agentbox.ErrOutputDirCap):
+		problems = append(problems, fmt.Sprintf("stopped by the output directory cap: wrote more than %s under its output directory",
+			agentbox.Bytes(limits.OutputDirBytes)))
 	case errors.Is(runCtx.Err(), context.DeadlineExceeded):
 		problems = append(problems, fmt.Sprintf("timed out after %s", timeout))
 	case runErr != nil:
 		var exitErr *exec.ExitError
 		if errors.As(runErr, &exitErr) {
-			problems = append(problems, "exited with "+exitErr.ProcessState.String())
+			problem := "exited with " + exitErr.ProcessState.String()
+			if cause := limits.Cause(exitErr.ExitCode(), logBuf.String()); sandboxed && cause != "" {
+				problem += " (" + cause + ")"
+			}
+			problems = append(problems, problem)
 		} else {
 			problems = append(problems, "did not run: "+runErr.Error())
 		}
@@ -248,8 +272,9 @@ func makeAgentDirs(sandboxed bool) (agentDirs, error) {
 func (a AgentSpec) sandboxCommand(ctx context.Context, d agentDirs) (*exec.Cmd, error) {
 	spec := agentbox.Spec{
 		Code: d.code, Output: d.output, Tools: a.Tools,
-		Env:  a.environ(agentbox.HomeDir, agentbox.ScratchDir, agentbox.CodeDir, agentbox.OutputDir, agentbox.ContextDir),
-		Argv: []string{"/bin/sh", "-c", a.Command},
+		Env:    a.environ(agentbox.HomeDir, agentbox.ScratchDir, agentbox.CodeDir, agentbox.OutputDir, agentbox.ContextDir),
+		Argv:   []string{"/bin/sh", "-c", a.Command},
+		Limits: a.Limits,
 	}
 	var forwarder *os.File
 	if a.PreviousReport != "" {
@@ -409,17 +434,24 @@ func (a AgentSpec) environ(home, tmp, code, out, context string) []string {
 	return append(env, a.Env...)
 }
 
-// cappedBuffer keeps the first limit bytes written to it and counts the rest.
+// cappedBuffer keeps the first limit bytes written to it and counts the
+// rest; once more than stopAt bytes came (stopAt > 0) it calls stop.
 type cappedBuffer struct {
 	buf     bytes.Buffer
 	limit   int
 	dropped int64
+	stopAt  int64
+	stop    func()
 }
 
 func (c *cappedBuffer) Write(p []byte) (int, error) {
 	room := max(c.limit-c.buf.Len(), 0)
 	c.buf.Write(p[:min(room, len(p))])
 	c.dropped += int64(len(p) - min(room, len(p)))
+	if c.stopAt > 0 && int64(c.buf.Len())+c.dropped > c.stopAt && c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
 	return len(p), nil
 }
 

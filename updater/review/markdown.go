@@ -586,6 +586,9 @@ func (r *Result) writeAgentRun(b *strings.Builder) {
 	default:
 		b.WriteString("- **Sandbox**: none: **the agent ran unsandboxed** (`--agent-sandbox none`), with the bot's network and file system\n")
 	}
+	if run.Limits != nil {
+		fmt.Fprintf(b, "- **Caps**: %s\n", run.Limits)
+	}
 	if run.Usage != nil {
 		fmt.Fprintf(b, "- **Inference**: %s\n", run.Usage)
 	}

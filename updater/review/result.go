@@ -68,6 +68,8 @@ type AgentRun struct {
 	// Usage is what the agent spent through the inference proxy; nil
 	// when it was given none.
 	Usage *agentbox.Usage `json:"inference,omitempty"`
+	// Limits are the sandbox's resource caps (nil unsandboxed).
+	Limits *agentbox.Limits `json:"-"`
 }
 
 // MarshalJSON writes the sandbox by name.
