@@ -3,9 +3,11 @@ package review
 import (
 	"fmt"
 	"path"
+	"strings"
 	"sync"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
+	"github.com/mcp-registry/updater/updater/internal/mdsafe"
 )
 
 // The review's scope follows the build. The server's Dockerfile is
@@ -103,4 +105,69 @@ func (bs *buildScope) contains(p string) bool {
 // readByBuild is readBy for r's scope.
 func readByBuild(r *ranges.Range, p string) string {
 	return scopeOf(r).readBy(p)
+}
+
+// maxBuildReadsShown bounds the files the report names as read by the build.
+const maxBuildReadsShown = 10
+
+// buildFacts is what the report says about the build's scope: the
+// Dockerfile, the changed files in scope because the build reads them
+// (where that is not obvious: with the repository root as context, or
+// files that look like docs or tests), and those the build leaves out.
+type buildFacts struct {
+	dockerfile string
+	narrows    bool
+	reads      []string // "path (copied by Dockerfile:12)", at most maxBuildReadsShown
+	moreReads  int
+	outside    map[string]bool
+}
+
+func buildFactsOf(r *ranges.Range) buildFacts {
+	bs := scopeOf(r)
+	bf := buildFacts{dockerfile: bs.dockerfile, narrows: bs.narrows}
+	for i := range r.Files {
+		f := &r.Files[i]
+		if !f.InDirectory || f.Path == bs.dockerfile {
+			continue
+		}
+		if !bs.contains(f.Path) {
+			if bf.outside == nil {
+				bf.outside = map[string]bool{}
+			}
+			bf.outside[f.Path] = true
+			continue
+		}
+		why := bs.readBy(f.Path)
+		if why == "" || !bs.narrows && !isDocOrTest(f.Path) {
+			continue
+		}
+		if len(bf.reads) == maxBuildReadsShown {
+			bf.moreReads++
+			continue
+		}
+		bf.reads = append(bf.reads, f.Path+" ("+why+")")
+	}
+	return bf
+}
+
+// writeScope adds the build's lines to the report's Scope Summary.
+func (bf buildFacts) writeScope(b *strings.Builder, dir string) {
+	if bf.dockerfile == "" {
+		return
+	}
+	context := "the directory"
+	if dir == "" {
+		context = "the repository root"
+	}
+	fmt.Fprintf(b, "- **Build**: %s, context %s", mdsafe.Code(bf.dockerfile, 200), context)
+	if bf.narrows {
+		b.WriteString("; files it does not read count as outside the server's scope")
+	}
+	b.WriteString("\n")
+	for _, r := range bf.reads {
+		fmt.Fprintf(b, "  - in scope: %s\n", mdsafe.Code(r, 300))
+	}
+	if bf.moreReads > 0 {
+		fmt.Fprintf(b, "  - and %d more file%s the build reads\n", bf.moreReads, plural(bf.moreReads))
+	}
 }
