@@ -35,6 +35,8 @@ type corpusCase struct {
 	Directory string            `yaml:"directory"` // source.directory
 	Before    map[string]string `yaml:"before"`    // files added to the skeleton before the base
 	Commits   []corpusCommit    `yaml:"commits"`
+	// Dockerfile is source.dockerfile: the review follows what it copies.
+	Dockerfile string `yaml:"dockerfile"`
 	// MaxRisk and MaxFindings bound benign cases (default: below critical,
 	// not blocked).
 	MaxRisk     string `yaml:"max_risk"`
@@ -141,7 +143,7 @@ func buildCorpusRange(t testing.TB, c corpusCase) *ranges.Range {
 		head = repo.Commit("main", cm.Message, changes, as)
 	}
 	rng, err := upstream.ComputeRange(context.Background(), repo.Git().Storer, upstream.RangeQuery{
-		Project: "https://github.com/upstream-org/" + c.Name, Directory: c.Directory, Base: base, Head: head,
+		Project: "https://github.com/upstream-org/" + c.Name, Directory: c.Directory, Dockerfile: c.Dockerfile, Base: base, Head: head,
 	})
 	if err != nil {
 		t.Fatal(err)
