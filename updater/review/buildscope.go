@@ -117,7 +117,7 @@ const maxBuildReadsShown = 10
 type buildFacts struct {
 	dockerfile string
 	narrows    bool
-	reads      []string // "path (copied by Dockerfile:12)", at most maxBuildReadsShown
+	reads      [][2]string // path, "copied by Dockerfile:12"; at most maxBuildReadsShown
 	moreReads  int
 	outside    map[string]bool
 }
@@ -145,7 +145,7 @@ func buildFactsOf(r *ranges.Range) buildFacts {
 			bf.moreReads++
 			continue
 		}
-		bf.reads = append(bf.reads, f.Path+" ("+why+")")
+		bf.reads = append(bf.reads, [2]string{f.Path, why})
 	}
 	return bf
 }
@@ -165,7 +165,7 @@ func (bf buildFacts) writeScope(b *strings.Builder, dir string) {
 	}
 	b.WriteString("\n")
 	for _, r := range bf.reads {
-		fmt.Fprintf(b, "  - in scope: %s\n", mdsafe.Code(r, 300))
+		fmt.Fprintf(b, "  - in scope: %s, %s\n", mdsafe.Code(r[0], 300), mdsafe.Prose(r[1], 300))
 	}
 	if bf.moreReads > 0 {
 		fmt.Fprintf(b, "  - and %d more file%s the build reads\n", bf.moreReads, plural(bf.moreReads))
