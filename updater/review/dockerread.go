@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"path"
 	"strings"
+
+	"github.com/mcp-registry/updater/gitops/upstream/ranges"
 )
 
 // What a Dockerfile reads from its build context. The registry builds
@@ -304,4 +306,32 @@ func isRemoteSource(src string) bool {
 		}
 	}
 	return strings.HasSuffix(l, ".git") && strings.Contains(l, "/") && !strings.HasPrefix(l, "./")
+}
+
+// addMissedRemotes adds to ev the new remote ADD sources of f that the
+// line pattern cannot see: an instruction continued over lines, or in
+// JSON form (`ADD ["https://…", "/x"]`). A source the old side already
+// ADDed is not new.
+func addMissedRemotes(f *ranges.FileChange, ev *evidence) {
+	if f.New == nil {
+		return
+	}
+	before := map[string]bool{}
+	for _, r := range parseDockerInputs(f.Old).Remotes {
+		before[r.Source] = true
+	}
+	added := map[int]bool{}
+	for _, l := range f.AddedLines {
+		added[l.No] = true
+	}
+	lines := strings.Split(string(f.New), "\n")
+	for _, r := range parseDockerInputs(f.New).Remotes {
+		if before[r.Source] || r.Line > len(lines) {
+			continue
+		}
+		if text := lines[r.Line-1]; dockerAddURL.MatchString(text) && added[r.Line] {
+			continue // the line pattern reported it
+		}
+		ev.addLine(f.Path, r.Line)
+	}
 }
