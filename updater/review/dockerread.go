@@ -30,6 +30,9 @@ const (
 	readCopied  dockerReadKind = "copied"
 	readAdded   dockerReadKind = "added"
 	readMounted dockerReadKind = "mounted"
+	// readUnknown: the build may read anything, by rules the reader cannot
+	// follow (a custom syntax frontend, an ONBUILD base image).
+	readUnknown dockerReadKind = "may be read"
 )
 
 // dockerRead is one context path a build instruction reads. Prefix is
@@ -89,9 +92,17 @@ func parseDockerInputs(content []byte) dockerInputs {
 		in.Reads = append(in.Reads, dockerRead{Line: 1, Kind: readCopied, Dir: true})
 		content = content[:maxDockerfileBytes]
 	}
-	for _, ins := range dockerInstructions(content) {
+	instructions, frontend := dockerInstructions(content)
+	if frontend != "" && !isDockerFrontend(frontend) {
+		in.Reads = append(in.Reads, dockerRead{Line: 1, Kind: readUnknown, Dir: true})
+	}
+	for _, ins := range instructions {
 		kw, rest := cutWord(ins.text)
 		switch strings.ToUpper(kw) {
+		case "FROM":
+			if strings.Contains(strings.ToLower(rest), "onbuild") {
+				in.Reads = append(in.Reads, dockerRead{Line: ins.line, Kind: readUnknown, Dir: true})
+			}
 		case "COPY":
 			in.addCopy(ins.line, readCopied, rest)
 		case "ADD":
@@ -107,12 +118,12 @@ func parseDockerInputs(content []byte) dockerInputs {
 	return in
 }
 
-// dockerInstructions splits content into logical instructions. The
-// escape character is `\` unless a leading `# escape=` directive says
-// "`". Comment lines inside a continuation are skipped, as Docker does.
-func dockerInstructions(content []byte) []dockerInstruction {
+// dockerInstructions splits content into logical instructions and
+// returns the `# syntax=` frontend, if any. The escape character is `\`
+// unless a leading `# escape=` directive says "`". Comment lines inside a
+// continuation are skipped, as Docker does.
+func dockerInstructions(content []byte) (out []dockerInstruction, frontend string) {
 	escape := byte('\\')
-	var out []dockerInstruction
 	var cur strings.Builder
 	start := 0
 	var heredocs []string // terminators still to consume
@@ -132,6 +143,9 @@ func dockerInstructions(content []byte) []dockerInstruction {
 				k, v, found := strings.Cut(d, "=")
 				if found && strings.EqualFold(strings.TrimSpace(k), "escape") && strings.TrimSpace(v) == "`" {
 					escape = '`'
+				}
+				if found && strings.EqualFold(strings.TrimSpace(k), "syntax") {
+					frontend = strings.TrimSpace(v)
 				}
 				if found {
 					continue
@@ -162,7 +176,16 @@ func dockerInstructions(content []byte) []dockerInstruction {
 		out = append(out, dockerInstruction{line: start, text: text})
 		heredocs = heredocTerminators(text)
 	}
-	return out
+	return out, frontend
+}
+
+// isDockerFrontend reports Docker's own Dockerfile frontend, whose rules
+// the reader follows; any other frontend may read what it likes.
+func isDockerFrontend(ref string) bool {
+	ref = strings.TrimPrefix(strings.ToLower(ref), "docker.io/")
+	name, _, _ := strings.Cut(ref, "@")
+	name, _, _ = strings.Cut(name, ":")
+	return name == "docker/dockerfile" || name == "docker/dockerfile-upstream"
 }
 
 // heredocTerminators lists the words of `<<EOF`, `<<-EOF` and `<<"EOF"`

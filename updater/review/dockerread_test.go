@@ -44,6 +44,9 @@ func TestParseDockerInputs(t *testing.T) {
 			`1:mounted:"tools" 2:mounted:""/`},
 		{"lowercase and crlf", "from x\r\ncopy a.sh /a\r\n", `2:copied:"a.sh"`},
 		{"onbuild is not this build", "ONBUILD COPY . /app\n", ``},
+		{"docker's frontend", "# syntax=docker/dockerfile:1.7@sha256:abc\nFROM node\nCOPY a /a\n", `3:copied:"a"`},
+		{"a custom frontend may read anything", "# syntax=ghcr.io/evil/frontend:1\nFROM node\nCOPY a /a\n", `1:may be read:""/ 3:copied:"a"`},
+		{"an onbuild base image copies for us", "FROM node:8-onbuild\nCOPY a /a\n", `1:may be read:""/ 2:copied:"a"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
