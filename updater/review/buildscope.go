@@ -29,6 +29,8 @@ type buildScope struct {
 	// narrows: the context is the repository root and the build reads
 	// only part of it, known on both sides.
 	narrows bool
+	// why memoizes readBy per path: rules ask about each file many times.
+	why sync.Map
 }
 
 // scopedRead is a dockerRead with its repository path and side.
@@ -84,6 +86,18 @@ func computeBuildScope(r *ranges.Range) *buildScope {
 // readBy says which instruction reads the repository path p ("copied
 // by src/x/Dockerfile:12"), or "" when none does.
 func (bs *buildScope) readBy(p string) string {
+	if len(bs.reads) == 0 {
+		return ""
+	}
+	if v, ok := bs.why.Load(p); ok {
+		return v.(string)
+	}
+	why := bs.firstRead(p)
+	bs.why.Store(p, why)
+	return why
+}
+
+func (bs *buildScope) firstRead(p string) string {
 	for _, rd := range bs.reads {
 		if rd.repoPrefix == "" || rd.repoPrefix == "." || p == rd.repoPrefix || len(p) > len(rd.repoPrefix) && p[:len(rd.repoPrefix)+1] == rd.repoPrefix+"/" {
 			at := ""
