@@ -98,3 +98,11 @@ func (d *Decision) reviewDirectory() string {
 	}
 	return d.directory
 }
+
+// reviewDockerfile is source.dockerfile as of the new pin.
+func (d *Decision) reviewDockerfile() string {
+	if d.Dockerfile != "" {
+		return d.Dockerfile
+	}
+	return d.dockerfile
+}

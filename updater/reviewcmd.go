@@ -192,7 +192,7 @@ func reviewServer(ctx context.Context, opts ReviewOptions, cache *upstream.Cache
 	if q.full {
 		checkFrom = q.head // no range: the build inputs at the head only
 	}
-	directory := src.Directory
+	directory, dockerfile := src.Directory, src.Dockerfile
 	bc, err := cache.CheckBuild(ctx, src.Project, ref, checkFrom, q.head, upstream.BuildInputs{Directory: src.Directory, Dockerfile: src.Dockerfile})
 	switch {
 	case err != nil:
@@ -203,9 +203,12 @@ func reviewServer(ctx context.Context, opts ReviewOptions, cache *upstream.Cache
 		directory = bc.Directory
 		opts.Logger.Warn("source.directory moved upstream", "server", q.server, "from", src.Directory, "to", bc.Directory)
 	}
+	if bc.Problem == "" && bc.Dockerfile != "" {
+		dockerfile = bc.Dockerfile
+	}
 	r := reviewer{history: cache, mode: opts.Review, cmd: opts.ReviewerCmd, timeout: opts.ReviewTimeout, fetchTimeout: opts.Timeout, failOn: opts.FailOn, agent: opts.Agent, log: opts.Logger}
 	_, rev := r.review(ctx, reviewSubject{
-		server: q.server, project: src.Project, ref: ref, directory: directory, base: q.base, head: q.head, opts: ropts, full: q.full,
+		server: q.server, project: src.Project, ref: ref, directory: directory, dockerfile: dockerfile, base: q.base, head: q.head, opts: ropts, full: q.full,
 	})
 	return rev, nil
 }

@@ -35,7 +35,7 @@ func (p *pass) inspect(ctx context.Context, w *work) {
 		reviewing: func() { p.progress.working(phaseReviewing, d.Server) }}
 	subject := reviewSubject{
 		server: d.Server, project: d.project, ref: d.Ref, directory: d.reviewDirectory(), base: d.Current, head: d.Target,
-		opts: review.Options{TagMoved: d.TagMoved},
+		dockerfile: d.reviewDockerfile(), opts: review.Options{TagMoved: d.TagMoved},
 	}
 	if p.cfg != nil {
 		subject.opts.Allowed = allowancesFor(p.cfg.Allow, d.Server)
@@ -71,6 +71,7 @@ func (p *pass) previousAgentReview(ctx context.Context, server string, number in
 // reviewSubject is the upstream change a review looks at.
 type reviewSubject struct {
 	server, project, ref, directory, base, head string
+	dockerfile                                  string         // source.dockerfile: the review follows what it reads
 	opts                                        review.Options // facts the pass knows beyond the range
 	// full: review all the code at head (base is ignored): a new
 	// server, a changed project, the audit.
@@ -110,7 +111,7 @@ func (r reviewer) fetchCtx(ctx context.Context) (context.Context, context.Cancel
 // never a silent pass. With mode off only the range is returned.
 func (r reviewer) review(ctx context.Context, s reviewSubject) (*ranges.Range, *reviewed) {
 	fctx, cancel := r.fetchCtx(ctx)
-	q := upstream.RangeQuery{Project: s.project, Ref: s.ref, Directory: s.directory, Base: s.base, Head: s.head}
+	q := upstream.RangeQuery{Project: s.project, Ref: s.ref, Directory: s.directory, Dockerfile: s.dockerfile, Base: s.base, Head: s.head}
 	var rng *ranges.Range
 	var err error
 	if s.full {

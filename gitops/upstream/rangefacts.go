@@ -82,6 +82,8 @@ type RangeQuery struct {
 	Limits    RangeLimits
 	// Release: the range follows a tag (see Range.Release).
 	Release bool
+	// Dockerfile is source.dockerfile ("" for the directory's Dockerfile).
+	Dockerfile string
 }
 
 // ComputeRange computes the facts of Base..Head from objects already in
@@ -174,6 +176,7 @@ func ComputeRange(ctx context.Context, st storer.EncodedObjectStorer, q RangeQue
 	}
 	r.Files = files
 	r.Skipped = append(r.Skipped, skipped...)
+	r.Dockerfile = readDockerfile(baseTree, headTree, dir, q.Dockerfile, limits.MaxFileBytes)
 	return r, nil
 }
 

@@ -41,6 +41,7 @@ func ComputeFull(ctx context.Context, st storer.EncodedObjectStorer, q RangeQuer
 	}
 	r.Files = files
 	r.Skipped = append(r.Skipped, skipped...)
+	r.Dockerfile = readDockerfile(nil, headTree, dir, q.Dockerfile, limits.MaxFileBytes)
 	return r, nil
 }
 

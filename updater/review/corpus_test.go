@@ -35,6 +35,13 @@ type corpusCase struct {
 	Directory string            `yaml:"directory"` // source.directory
 	Before    map[string]string `yaml:"before"`    // files added to the skeleton before the base
 	Commits   []corpusCommit    `yaml:"commits"`
+	// Dockerfile is source.dockerfile: the review follows what it copies.
+	Dockerfile string `yaml:"dockerfile"`
+	// MainAfter makes the range a release off main: main gains these
+	// commits after the release (the base is the last), and the range's
+	// commits go on a release branch forked at the release, so the range
+	// is a tag bump compared through the merge base.
+	MainAfter []corpusCommit `yaml:"main_after"`
 	// MaxRisk and MaxFindings bound benign cases (default: below critical,
 	// not blocked).
 	MaxRisk     string `yaml:"max_risk"`
@@ -111,12 +118,24 @@ func buildCorpusRange(t testing.TB, c corpusCase) *ranges.Range {
 	repo.Commit("main", "initial import", gittest.Files(files), as)
 	repo.Commit("main", "docs: usage", gittest.Files(map[string]string{"CONTRIBUTING.md": "Open an issue first.\n"}), as)
 	base := repo.Commit("main", "release 1.0.0", gittest.Files(withDefault(c.Before, map[string]string{"VERSION": "1.0.0\n"})), as)
-	head := base
-	for _, cm := range c.Commits {
+	if len(c.MainAfter) > 0 {
+		pin := commitCorpus(t, repo, "main", base, c.MainAfter, as)
+		repo.SetBranch("release/1.x", base)
+		head := commitCorpus(t, repo, "release/1.x", base, c.Commits, as)
+		return computeCorpusRange(t, repo, c, pin, head, true)
+	}
+	head := commitCorpus(t, repo, "main", base, c.Commits, as)
+	return computeCorpusRange(t, repo, c, base, head, false)
+}
+
+// commitCorpus commits cms on branch, whose head is head, and returns the
+// new head.
+func commitCorpus(t testing.TB, repo *gittest.Repo, branch, head string, cms []corpusCommit, as gittest.CommitOptions) string {
+	t.Helper()
+	for _, cm := range cms {
 		var changes []gittest.Change
 		for p, content := range cm.Files {
 			changes = append(changes, gittest.Change{Path: p, Content: []byte(content)})
-			files[p] = content
 		}
 		for _, p := range cm.Delete {
 			changes = append(changes, gittest.Delete(p))
@@ -124,7 +143,7 @@ func buildCorpusRange(t testing.TB, c corpusCase) *ranges.Range {
 		for old, nw := range cm.Move {
 			content, ok := repo.File(head, old)
 			if !ok {
-				t.Fatalf("%s: move of %s: no such file", c.Name, old)
+				t.Fatalf("%s: move of %s: no such file", repo, old)
 			}
 			changes = append(changes, gittest.Delete(old), gittest.Change{Path: nw, Content: []byte(content)})
 		}
@@ -138,13 +157,24 @@ func buildCorpusRange(t testing.TB, c corpusCase) *ranges.Range {
 			}
 		}
 		sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
-		head = repo.Commit("main", cm.Message, changes, as)
+		head = repo.Commit(branch, cm.Message, changes, as)
 	}
+	return head
+}
+
+// computeCorpusRange computes base..head as the bot would; a release
+// must come out as one off the old pin's line.
+func computeCorpusRange(t testing.TB, repo *gittest.Repo, c corpusCase, base, head string, release bool) *ranges.Range {
+	t.Helper()
 	rng, err := upstream.ComputeRange(context.Background(), repo.Git().Storer, upstream.RangeQuery{
-		Project: "https://github.com/upstream-org/" + c.Name, Directory: c.Directory, Base: base, Head: head,
+		Project: "https://github.com/upstream-org/" + c.Name, Directory: c.Directory, Dockerfile: c.Dockerfile, Base: base, Head: head,
+		Release: release,
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if release && !rng.OffLine() {
+		t.Fatalf("%s: the release is not off the old pin's line: %+v", c.Name, rng)
 	}
 	return rng
 }

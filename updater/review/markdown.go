@@ -32,6 +32,8 @@ type ReportMeta struct {
 	// newContent maps a changed path to its new content, for the one-line
 	// snippets under each location.
 	newContent map[string][]byte
+	// build is what the scope owes to the Dockerfile (buildscope.go).
+	build buildFacts
 }
 
 // MetaFor fills a ReportMeta from the reviewed range.
@@ -53,6 +55,7 @@ func MetaFor(server string, r *ranges.Range) ReportMeta {
 		}
 	}
 	m.SecurityFixes = securityFixes(r.Commits)
+	m.build = buildFactsOf(r)
 	return m
 }
 
@@ -142,7 +145,7 @@ func (r *Result) render(meta ReportMeta, full bool) string {
 // whose every location lies outside it (another package of a monorepo).
 func (r *Result) splitByScope(meta ReportMeta) (in, out []Finding) {
 	for _, f := range r.Findings {
-		if f.Severity <= Low && len(f.Evidence) > 0 && !anyInScope(meta.Directory, f.Evidence) {
+		if f.Severity <= Low && len(f.Evidence) > 0 && !anyInScope(meta, f.Evidence) {
 			out = append(out, f)
 			continue
 		}
@@ -151,7 +154,8 @@ func (r *Result) splitByScope(meta ReportMeta) (in, out []Finding) {
 	return in, out
 }
 
-func anyInScope(dir string, locs []string) bool {
+func anyInScope(meta ReportMeta, locs []string) bool {
+	dir := meta.Directory
 	for _, loc := range locs {
 		if strings.HasPrefix(loc, "commit ") {
 			return true
@@ -160,7 +164,7 @@ func anyInScope(dir string, locs []string) bool {
 		if !ok {
 			p = loc
 		}
-		if inDirectory(dir, p) || isBuildInput(dir, p) {
+		if inDirectory(dir, p) && !meta.build.outside[p] || isBuildInput(dir, p) || p == meta.build.dockerfile {
 			return true
 		}
 	}
@@ -348,6 +352,7 @@ func (r *Result) writeScope(b *strings.Builder, meta ReportMeta) {
 	if meta.Directory != "" {
 		fmt.Fprintf(b, "- **Directory**: %s\n", mdsafe.Code(meta.Directory, 200))
 	}
+	meta.build.writeScope(b, meta.Directory)
 	fmt.Fprintf(b, "- **Head Commit**: %s\n", mdsafe.Code(meta.Head, 64))
 	if !meta.Full {
 		fmt.Fprintf(b, "- **Base Commit**: %s\n", mdsafe.Code(meta.Base, 64))

@@ -96,6 +96,7 @@ func dockerfileFindings(r *ranges.Range, f *ranges.FileChange) []Finding {
 			}
 		}
 	}
+	addMissedRemotes(f, &add)
 	var findings []Finding
 	if !from.empty() {
 		detail := "New base images: " + listed(images, 10) + "."

@@ -34,7 +34,7 @@ func checkProcessExec(r *ranges.Range) []Finding {
 			Detail:         "The server starts programs it did not start before.",
 			Recommendation: "Check what is run, whether any part of the command comes from tool input, and whether a shell is involved.",
 		})
-		if isDocOrTest(f.Path) {
+		if isDocOrTest(f.Path) && readByBuild(r, f.Path) == "" {
 			for j := range fs {
 				fs[j].Severity = fs[j].Severity.lower(1)
 			}

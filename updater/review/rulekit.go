@@ -23,15 +23,24 @@ func weigh(r *ranges.Range, f *ranges.FileChange, s Severity) Severity {
 	return s
 }
 
-// inScope reports whether f is part of what the server builds and runs.
+// inScope reports whether f is part of what the server builds and runs
+// (see buildscope.go).
 func inScope(r *ranges.Range, f *ranges.FileChange) bool {
-	return f.InDirectory || isBuildInput(r.Directory, f.Path)
+	if isBuildInput(r.Directory, f.Path) {
+		return true
+	}
+	bs := scopeOf(r)
+	if f.Path == bs.dockerfile {
+		return true
+	}
+	return f.InDirectory && bs.contains(f.Path)
 }
 
-// weighDocs is weigh, plus one step less for documentation and tests.
+// weighDocs is weigh, plus one step less for documentation and tests
+// the build does not copy into the image.
 func weighDocs(r *ranges.Range, f *ranges.FileChange, s Severity) Severity {
 	s = weigh(r, f, s)
-	if isDocOrTest(f.Path) {
+	if isDocOrTest(f.Path) && readByBuild(r, f.Path) == "" {
 		return s.lower(1)
 	}
 	return s

@@ -114,13 +114,17 @@ func Review(r *ranges.Range, opts Options) *Result {
 		r = &ranges.Range{}
 	}
 	var findings []Finding
-	withCodeCache(r, func() {
-		for _, rl := range builtinRules {
-			if !alwaysOn[rl.ID] && slices.Contains(opts.Disable, rl.ID) {
-				continue
+	var tools []ToolChange
+	withBuildScope(r, func() {
+		withCodeCache(r, func() {
+			for _, rl := range builtinRules {
+				if !alwaysOn[rl.ID] && slices.Contains(opts.Disable, rl.ID) {
+					continue
+				}
+				findings = append(findings, rl.run(r)...)
 			}
-			findings = append(findings, rl.run(r)...)
-		}
+		})
+		tools = toolChanges(r)
 	})
 	if opts.TagMoved != nil {
 		findings = append(findings, tagMovedFinding(*opts.TagMoved))
@@ -138,6 +142,6 @@ func Review(r *ranges.Range, opts Options) *Result {
 	}
 	markAllowed(findings, opts.Allowed)
 	res := newResult(findings, ModeBuiltin)
-	res.Tools = toolChanges(r)
+	res.Tools = tools
 	return res
 }

@@ -52,6 +52,21 @@ type Range struct {
 	// Skipped lists what the size, count and time caps left out; the
 	// review reports each as a finding rather than passing silently.
 	Skipped []Skip
+
+	// Dockerfile is the server's Dockerfile at both ends of the range, so
+	// the review can follow what the build reads from its context
+	// (Directory); nil when there is none at either end.
+	Dockerfile *BuildFile
+}
+
+// BuildFile is a build definition read at both ends of a range, whether
+// or not it changed. Old is from the base side (the merge base of a
+// release off the line; nil for a full review), New from Head; each is
+// nil where the file is absent or past the per-file cap (TooBig says so).
+type BuildFile struct {
+	Path     string
+	Old, New []byte
+	TooBig   bool
 }
 
 // Comparable reports whether Commits and Files describe the change from
