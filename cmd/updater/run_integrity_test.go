@@ -46,11 +46,13 @@ func TestDirectoryMoveMovesThePin(t *testing.T) {
 		{Path: "servers/src/Dockerfile", Content: []byte("FROM golang:1.23\n")},
 	})
 	// Quoted, commented and CRLF-free: every byte but the two values stays.
-	yaml := serverYAML("mover", up.url, "", pin, "") + "  directory: \"src\" # the server\n  dockerfile: src/Dockerfile\n"
+	// source.dockerfile is relative to the directory (Docker's -f in the
+	// context project#commit:directory): it moves with it, unrewritten.
+	yaml := serverYAML("mover", up.url, "", pin, "") + "  directory: \"src\" # the server\n  dockerfile: Dockerfile\n"
 
 	// The dry run already says so.
 	dry := dryDecisions(t, registrytest.NewRegistry(t, map[string]string{registry.ServerPath("mover"): yaml}), exitOK)
-	if d := dry["mover"]; d["decision"] != "bump" || d["directory"] != "servers/src" || d["dockerfile"] != "servers/src/Dockerfile" ||
+	if d := dry["mover"]; d["decision"] != "bump" || d["directory"] != "servers/src" || d["dockerfile"] != nil ||
 		!strings.Contains(d["detail"].(string), "source.directory moves src -> servers/src") {
 		t.Errorf("dry run: %v", d)
 	}
@@ -62,11 +64,11 @@ func TestDirectoryMoveMovesThePin(t *testing.T) {
 		t.Fatal("no PR")
 	}
 	got, _ := f.gh.File(pr.Head, registry.ServerPath("mover"))
-	want := strings.NewReplacer(pin, moved, `"src" #`, `"servers/src" #`, "dockerfile: src/Dockerfile", "dockerfile: servers/src/Dockerfile").Replace(yaml)
+	want := strings.NewReplacer(pin, moved, `"src" #`, `"servers/src" #`).Replace(yaml)
 	if got != want {
 		t.Errorf("rewritten file:\n%s\nwant:\n%s", got, want)
 	}
-	for _, s := range []string{"build inputs moved upstream", "`source.directory`: `src` → `servers/src`", "`source.dockerfile`"} {
+	for _, s := range []string{"build inputs moved upstream", "`source.directory`: `src` → `servers/src`"} {
 		if !strings.Contains(pr.Body, s) {
 			t.Errorf("PR body lacks %q:\n%s", s, pr.Body)
 		}

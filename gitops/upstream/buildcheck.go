@@ -20,7 +20,10 @@ import (
 // under one new place, by rename detection) moves with the pin instead.
 
 // BuildInputs are the paths of the upstream the registry builds from, as
-// source.directory and source.dockerfile say ("" when unset).
+// source.directory and source.dockerfile say ("" when unset). The
+// registry builds the context `project#commit:directory` with `-f
+// dockerfile`, so Dockerfile is relative to Directory (the repository
+// root when Directory is unset), as Docker reads it.
 type BuildInputs struct {
 	Directory  string
 	Dockerfile string
@@ -54,7 +57,7 @@ func CheckBuild(ctx context.Context, st storer.EncodedObjectStorer, base, head p
 		return out, fmt.Errorf("tree of head %s: %w", head, err)
 	}
 	dir := normalizeDirectory(in.Directory)
-	dockerfile := normalizeDirectory(in.Dockerfile)
+	df := normalizeDirectory(in.Dockerfile) // relative to dir
 	// Only what is missing needs the moves: base..head is diffed lazily.
 	var moves [][2]string
 	var baseTree *object.Tree
@@ -102,26 +105,25 @@ func CheckBuild(ctx context.Context, st storer.EncodedObjectStorer, base, head p
 			return out, nil
 		}
 		out.Directory = to
-		if rest, under := strings.CutPrefix(dockerfile, dir+"/"); under {
-			dockerfile = to + "/" + rest
-			out.Dockerfile = dockerfile
-		}
-		dir = to
+		dir = to // the Dockerfile, relative to it, moves with it
 	}
-	switch {
-	case dockerfile != "" && !hasEntry(headTree, dockerfile, false):
+	switch dockerfile := path.Join(dir, df); {
+	case df != "" && !hasEntry(headTree, dockerfile, false):
 		if err := loadMoves(); err != nil {
 			return out, err
 		}
 		for _, m := range moves {
-			if m[0] == dockerfile && out.Directory == "" && writablePath(m[1]) {
-				out.Dockerfile = m[1]
+			// A Dockerfile renamed within its (unmoved) context moves
+			// with the pin; one moved out of the context cannot.
+			rel, inContext := relativeTo(dir, m[1])
+			if m[0] == dockerfile && out.Directory == "" && inContext && writablePath(rel) {
+				out.Dockerfile = rel
 				return out, nil
 			}
 		}
 		out.Problem = fmt.Sprintf("source.dockerfile %q does not exist at %s", dockerfile, shortHash(head))
 		out.Directory, out.Dockerfile = "", ""
-	case dockerfile == "" && dir != "" && !hasEntry(headTree, dir+"/Dockerfile", false):
+	case df == "" && dir != "" && !hasEntry(headTree, dir+"/Dockerfile", false):
 		// The default Dockerfile counts only where the old pin had one:
 		// some servers build another way.
 		if err := loadMoves(); err != nil {
@@ -134,6 +136,16 @@ func CheckBuild(ctx context.Context, st storer.EncodedObjectStorer, base, head p
 		}
 	}
 	return out, nil
+}
+
+// relativeTo is p relative to dir (the repository root when dir is ""),
+// and whether p is under dir at all.
+func relativeTo(dir, p string) (string, bool) {
+	if dir == "" {
+		return p, true
+	}
+	rest, ok := strings.CutPrefix(p, dir+"/")
+	return rest, ok
 }
 
 // pathSegmentRE is what a moved directory's path segments may hold to be

@@ -75,7 +75,11 @@ func TestCheckBuild(t *testing.T) {
 		problem string
 	}{
 		{"moved directory", BuildInputs{Directory: "x"}, BuildCheck{Directory: "tools/x"}, ""},
-		{"moved with dockerfile", BuildInputs{Directory: "./x/", Dockerfile: "x/Dockerfile"}, BuildCheck{Directory: "tools/x", Dockerfile: "tools/x/Dockerfile"}, ""},
+		// source.dockerfile is relative to source.directory, as Docker
+		// reads -f in the context project#commit:directory: it moves
+		// with the directory and needs no rewrite.
+		{"moved with dockerfile", BuildInputs{Directory: "./x/", Dockerfile: "Dockerfile"}, BuildCheck{Directory: "tools/x"}, ""},
+		{"dockerfile read in the directory", BuildInputs{Directory: "x", Dockerfile: "x/Dockerfile"}, BuildCheck{}, `source.dockerfile "tools/x/x/Dockerfile" does not exist`},
 		{"moved dockerfile alone", BuildInputs{Dockerfile: "x/Dockerfile"}, BuildCheck{Dockerfile: "tools/x/Dockerfile"}, ""},
 		{"vanished directory", BuildInputs{Directory: "y"}, BuildCheck{}, `source.directory "y" does not exist`},
 		{"vanished dockerfile", BuildInputs{Dockerfile: "y/Dockerfile"}, BuildCheck{}, `source.dockerfile "y/Dockerfile" does not exist`},
@@ -103,7 +107,7 @@ func TestCheckBuild(t *testing.T) {
 		t.Errorf("directory missing at the pin: %+v, %v", got, err)
 	}
 	// Present everywhere: fine.
-	got, err = c.CheckBuild(context.Background(), url, "refs/heads/main", base, base, BuildInputs{Directory: "x", Dockerfile: "x/Dockerfile"})
+	got, err = c.CheckBuild(context.Background(), url, "refs/heads/main", base, base, BuildInputs{Directory: "x", Dockerfile: "Dockerfile"})
 	if err != nil || got != (BuildCheck{}) {
 		t.Errorf("present inputs: %+v, %v", got, err)
 	}

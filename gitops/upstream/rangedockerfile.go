@@ -16,10 +16,12 @@ import (
 // dockerfileCandidates are the repository paths the server's Dockerfile
 // may have, most likely first. The registry builds the context
 // `project#commit:directory` with `-f dockerfile`, so source.dockerfile
-// is relative to the directory; CheckBuild and SetPin also read it as
-// relative to the repository root (no registry server sets both), so
-// both are tried. Without source.dockerfile it is the directory's
-// Dockerfile.
+// is relative to the directory, as CheckBuild reads it. The path from
+// the repository root is tried second: CheckBuild already reports a
+// Dockerfile missing where the build looks, and with the directory as
+// the context the review's scope never narrows past it, so reading a
+// second candidate can only widen what is reviewed. Without
+// source.dockerfile it is the directory's Dockerfile.
 func dockerfileCandidates(dir, dockerfile string) []string {
 	df := normalizeDirectory(dockerfile)
 	if df == "" {
