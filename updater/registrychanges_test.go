@@ -53,3 +53,28 @@ func TestRegistryChangesClassifies(t *testing.T) {
 		t.Errorf("changes %v, want %v", got, want)
 	}
 }
+
+// A change that leaves a locally built server's file invalid is listed,
+// with the problem, rather than skipped: a contributor's new server with
+// `comit:` has no pin, and would otherwise get no review at all. A file
+// already invalid, unchanged, at the base is not the change's.
+func TestRegistryChangesListsInvalidFiles(t *testing.T) {
+	const c1 = "1111111111111111111111111111111111111111"
+	typo := strings.Replace(registrytest.PinnedYAML("typo", "https://github.com/o/one", "", c1, ""), "  commit:", "  comit:", 1)
+	bad := strings.Replace(registrytest.PinnedYAML("bad", "https://github.com/o/one", "", c1, ""), "  commit:", "  comit:", 1)
+	parse := func(name, y string) *registry.File {
+		f, err := registry.Parse("servers/"+name+"/server.yaml", []byte(y))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return f
+	}
+	base := []*registry.File{parse("bad", bad)}
+	head := []*registry.File{parse("bad", bad), parse("typo", typo)}
+	got := RegistryChanges(base, head)
+	if len(got) != 1 || got[0].Server != "typo" || got[0].Kind != ChangeInvalid || !got[0].Full() ||
+		!strings.Contains(got[0].Problem, "did you mean commit") {
+		t.Fatalf("changes %+v, want typo alone, invalid, with a did-you-mean", got)
+	}
+}
+

@@ -76,6 +76,10 @@ func reviewChangeSet(ctx context.Context, opts ReviewOptions, base, head []*regi
 	}
 	out := make([]changeReview, 0, len(changes))
 	for _, c := range changes {
+		if c.Kind == ChangeInvalid {
+			out = append(out, changeReview{change: c, err: fmt.Errorf("%s: %s", c.Server, c.Problem)})
+			continue
+		}
 		q := changeRequest(c)
 		q.allowed = allowancesFor(allow, c.Server)
 		prog := startProgress(opts.Progress, opts.Logger, opts.ProgressEvery, time.Now, 0)

@@ -85,3 +85,21 @@ func TestReviewRegistryChanges(t *testing.T) {
 		t.Errorf("--base-registry with --server: exit %d, want 2", code)
 	}
 }
+
+// TestReviewRegistryChangesInvalidFile: a contributor's new server whose
+// file has a misspelt key fails the review naming the file and the fix,
+// instead of being skipped as unpinned.
+func TestReviewRegistryChangesInvalidFile(t *testing.T) {
+	s := gittest.NewServer(t)
+	tool := s.NewRepo("tool", "main")
+	pin := tool.Commit("main", "init", gittest.Files(map[string]string{"src/index.ts": "export const x = 1\n"}))
+	base := registrytest.NewRegistry(t, map[string]string{"README.md": "# registry\n"})
+	head := registrytest.NewRegistry(t, map[string]string{
+		"servers/typo/server.yaml": strings.Replace(serverYAML("typo", s.RepoURL("tool"), "", pin, ""), "  commit:", "  comit:", 1),
+	})
+	code, _, stderr := cli(context.Background(), nil, "review", "--registry", head, "--base-registry", base, "--cache-dir", t.TempDir())
+	if code != exitFailed || !strings.Contains(stderr, "servers/typo/server.yaml") || !strings.Contains(stderr, "did you mean commit") {
+		t.Fatalf("exit %d, want %d naming the file and the fix\n%s", code, exitFailed, stderr)
+	}
+}
+
