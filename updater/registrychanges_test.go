@@ -77,4 +77,3 @@ func TestRegistryChangesListsInvalidFiles(t *testing.T) {
 		t.Fatalf("changes %+v, want typo alone, invalid, with a did-you-mean", got)
 	}
 }
-

@@ -102,4 +102,3 @@ func TestReviewRegistryChangesInvalidFile(t *testing.T) {
 		t.Fatalf("exit %d, want %d naming the file and the fix\n%s", code, exitFailed, stderr)
 	}
 }
-
