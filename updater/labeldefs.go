@@ -2,6 +2,7 @@ package updater
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 
@@ -63,11 +64,15 @@ type labelMaker interface {
 
 // definingForge is the forge that creates each label the bot adds, with
 // its definition, before adding it, once per pass: otherwise GitHub would
-// create it grey and undescribed.
+// create it grey and undescribed. A definition GitHub refuses (a token
+// without the right to create labels, a GitHub-like server without the
+// labels API) is a warning: the label is still added, as GitHub then
+// creates it, and the PR's review is never lost for a colour.
 type definingForge struct {
 	forge
 	maker labelMaker
 	defOf func(name string) (github.LabelDef, bool)
+	log   *slog.Logger
 
 	mu    sync.Mutex
 	ready map[string]bool
@@ -79,10 +84,12 @@ func (p *pass) withLabelDefs(f forge) forge {
 	if !ok {
 		return f
 	}
-	return &definingForge{forge: f, maker: m, defOf: p.labelDefOf, ready: map[string]bool{}}
+	return &definingForge{forge: f, maker: m, defOf: p.labelDefOf, log: p.log, ready: map[string]bool{}}
 }
 
-func (f *definingForge) define(ctx context.Context, labels []string) error {
+// define creates the labels the repository lacks, each tried once per
+// pass whatever the outcome.
+func (f *definingForge) define(ctx context.Context, labels []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, name := range labels {
@@ -90,25 +97,20 @@ func (f *definingForge) define(ctx context.Context, labels []string) error {
 		if !ok || f.ready[name] {
 			continue
 		}
-		if _, err := f.maker.EnsureLabel(ctx, def); err != nil {
-			return err
-		}
 		f.ready[name] = true
+		if _, err := f.maker.EnsureLabel(ctx, def); err != nil {
+			f.log.Warn("cannot create the label with its colour and description; GitHub creates it plain", "label", name, "err", err)
+		}
 	}
-	return nil
 }
 
 func (f *definingForge) AddLabels(ctx context.Context, number int, labels []string) error {
-	if err := f.define(ctx, labels); err != nil {
-		return err
-	}
+	f.define(ctx, labels)
 	return f.forge.AddLabels(ctx, number, labels)
 }
 
 func (f *definingForge) CreatePull(ctx context.Context, np github.NewPull) (github.PullRequest, error) {
-	if err := f.define(ctx, np.Labels); err != nil {
-		return github.PullRequest{}, err
-	}
+	f.define(ctx, np.Labels)
 	return f.forge.CreatePull(ctx, np)
 }
 

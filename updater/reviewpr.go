@@ -249,9 +249,9 @@ func publishVerdicts(ctx context.Context, w prWriter, author string, pr github.P
 	if m, ok := w.(labelMaker); ok {
 		for _, name := range want {
 			if def, ok := reviewLabelDef(name); ok {
-				if _, err := m.EnsureLabel(ctx, def); err != nil {
-					return fmt.Errorf("creating label %s: %w", name, err)
-				}
+				// Best effort, as in the pass: GitHub creates a label
+				// it lacks plain, and the review is not lost for it.
+				_, _ = m.EnsureLabel(ctx, def)
 			}
 		}
 	}

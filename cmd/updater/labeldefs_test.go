@@ -41,3 +41,16 @@ func TestLabelsAreCreatedDescribed(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelDefinitionRefusedStillLabels: a server that has no labels API
+// (or a token that may not create labels) costs the colour, never the
+// review: the PRs open with their risk labels, as GitHub creates them.
+func TestLabelDefinitionRefusedStillLabels(t *testing.T) {
+	f := newRegistryFixture(t, map[string]int{"alpha": 0}, 2)
+	f.gh.SetFault(githubtest.Times(1000, githubtest.Match("", "/repos/"+f.gh.Owner+"/"+f.gh.Repo+"/labels"), githubtest.StatusCode(404)))
+	f.pass(exitOK)
+	pr, ok := f.openPRs()["alpha"]
+	if !ok || !contains(pr.Labels, "security-risk:info") {
+		t.Fatalf("alpha's PR %+v (open %v), want it labelled security-risk:info", pr, ok)
+	}
+}
