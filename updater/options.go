@@ -94,17 +94,18 @@ type GitHubOptions struct {
 // exactly one shard, by a stable hash of its name.
 type Shard struct{ Index, Count int }
 
-// ParseShard reads "I/N" (1-based index).
+// ParseShard reads "I/N" (1-based index). Its errors say what is wanted,
+// not where the value came from: the caller names the flag or variable.
 func ParseShard(s string) (Shard, error) {
 	if s == "" {
 		return Shard{}, nil
 	}
 	var sh Shard
 	if _, err := fmt.Sscanf(s, "%d/%d", &sh.Index, &sh.Count); err != nil || fmt.Sprintf("%d/%d", sh.Index, sh.Count) != s {
-		return Shard{}, Usagef("--shard %q: want I/N, e.g. 2/5", s)
+		return Shard{}, Usagef("want I/N, e.g. 2/5")
 	}
 	if sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count {
-		return Shard{}, Usagef("--shard %q: want 1 <= I <= N", s)
+		return Shard{}, Usagef("want I/N with 1 <= I <= N, e.g. 2/5")
 	}
 	return sh, nil
 }

@@ -28,6 +28,10 @@ func TestBadFlagValueIsOneLine(t *testing.T) {
 			`updater run: --concurrency "many": not a whole number; write e.g. 5`},
 		{"checked value", nil, []string{"validate", "--log-format", "xml"},
 			`updater validate: --log-format: log format "xml": want text, json or auto`},
+		{"shard", nil, []string{"run", "--dry-run", "--shard", "0/3"},
+			`updater run: --shard "0/3": want I/N with 1 <= I <= N, e.g. 2/5`},
+		{"shard from the environment", map[string]string{"UPDATER_SHARD": "x"}, []string{"run", "--dry-run"},
+			`updater run: UPDATER_SHARD="x": want I/N, e.g. 2/5`},
 		{"unknown flag", nil, []string{"pin", "--comit", "x"},
 			`updater pin: flag provided but not defined: -comit`},
 	} {
