@@ -71,15 +71,23 @@ func Audit(ctx context.Context, opts AuditOptions) error {
 		return err
 	}
 	files, loadErrs := registry.Load(opts.Registry)
-	var targets []*registry.File
+	var targets, local []*registry.File
 	for _, f := range files {
-		if f.Pinned() && (len(opts.Servers) == 0 || slices.Contains(opts.Servers, f.Name)) {
-			targets = append(targets, f)
+		if !f.LocallyBuilt() || (len(opts.Servers) > 0 && !slices.Contains(opts.Servers, f.Name)) {
+			continue
 		}
+		local = append(local, f)
+		// A local server whose file is invalid (no pin, a misspelt key)
+		// cannot be audited: it is reported, never skipped unseen.
+		if problems := fileProblems(f); problems != "" {
+			loadErrs = append(loadErrs, fmt.Errorf("%s: %s", f.Name, problems))
+			continue
+		}
+		targets = append(targets, f)
 	}
 	for _, name := range opts.Servers {
-		if !hasServer(targets, name) {
-			return Usagef("unknown server %q (or not built from source at a pin)", name)
+		if !hasServer(local, name) {
+			return Usagef("unknown server %q (or not built from source)", name)
 		}
 	}
 	board, err := auditDashboard(ctx, opts)

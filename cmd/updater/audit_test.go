@@ -119,3 +119,21 @@ func TestAudit(t *testing.T) {
 		t.Errorf("with a job summary, stdout holds %q", stdout)
 	}
 }
+
+// TestAuditReportsInvalidFiles: a locally built server whose file cannot
+// be audited (a misspelt commit key) is reported as not audited and fails
+// the audit, alone or named with --server; never a silent "0 servers".
+func TestAuditReportsInvalidFiles(t *testing.T) {
+	s := gittest.NewServer(t)
+	tool := s.NewRepo("tool", "main")
+	pin := tool.Commit("main", "init", gittest.Files(map[string]string{"src/index.ts": "export const x = 1\n"}))
+	reg := registrytest.NewRegistry(t, map[string]string{
+		registry.ServerPath("typo"): strings.Replace(serverYAML("typo", s.RepoURL("tool"), "", pin, ""), "  commit:", "  comit:", 1),
+	})
+	for _, extra := range [][]string{nil, {"--server", "typo"}} {
+		code, stdout, stderr := cli(context.Background(), nil, append([]string{"audit", "--registry", reg, "--cache-dir", t.TempDir()}, extra...)...)
+		if code != exitFailed || !strings.Contains(stdout, "**Not audited**: typo: servers/typo/server.yaml") || !strings.Contains(stdout, "did you mean commit") {
+			t.Errorf("audit %v: exit %d, want %d and typo not audited with the fix\n%s\n%s", extra, code, exitFailed, stdout, stderr)
+		}
+	}
+}
