@@ -60,7 +60,7 @@ func Audit(ctx context.Context, opts AuditOptions) error {
 		opts.Jobs = DefaultAuditJobs
 	}
 	if opts.WriteBaseline && strings.TrimSpace(opts.Reason) == "" {
-		return Usagef("audit --write-baseline needs --reason: why the current findings are accepted")
+		return Usagef("--write-baseline needs --reason: why the current findings are accepted")
 	}
 	base, err := loadBaseline(opts.Registry)
 	if err != nil {

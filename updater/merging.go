@@ -197,7 +197,7 @@ func Merge(ctx context.Context, mo MergeOptions) error {
 		return err
 	}
 	if opts.GitHub.Repository == "" || (opts.GitHub.Token == "" && opts.GitHub.AppID == 0) {
-		return Usagef("merge needs GITHUB_REPOSITORY and a token (GITHUB_TOKEN, --token-file or a GitHub App)")
+		return Usagef("missing GITHUB_REPOSITORY or a token (GITHUB_TOKEN, --token-file or a GitHub App)")
 	}
 	if mo.PR < 0 {
 		return Usagef("--pr %d: want a pull request number", mo.PR)

@@ -241,13 +241,13 @@ type PublishOptions struct {
 func PublishReviewArtifact(ctx context.Context, opts PublishOptions) error {
 	switch {
 	case opts.PR <= 0:
-		return Usagef("review publish needs --pr N (from the triggering workflow_run event)")
+		return Usagef("missing --pr N (from the triggering workflow_run event)")
 	case !registry.ValidCommit(opts.HeadSHA):
-		return Usagef("review publish needs --head as a 40-hex SHA (from the triggering workflow_run event)")
+		return Usagef("missing --head, a 40-hex SHA (from the triggering workflow_run event)")
 	case opts.Artifact == "":
-		return Usagef("review publish needs --artifact DIR")
+		return Usagef("missing --artifact DIR")
 	case opts.GitHub.Repository == "" || (opts.GitHub.Token == "" && opts.GitHub.AppID == 0):
-		return Usagef("review publish writes to GitHub: it needs GITHUB_REPOSITORY and GITHUB_TOKEN (or --token-file, or a GitHub App)")
+		return Usagef("publishing writes to GitHub: set GITHUB_REPOSITORY and GITHUB_TOKEN (or --token-file, or a GitHub App)")
 	}
 	if opts.CommentAuthor == "" {
 		opts.CommentAuthor = DefaultCommentAuthor

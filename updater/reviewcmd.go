@@ -59,11 +59,11 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	}
 	switch {
 	case opts.PR != 0 && (opts.BaseRegistry != "" || opts.Server != "" || opts.Base != "" || opts.Head != "" || opts.Full):
-		return Usagef("review --pr reviews what the pull request holds: no --base-registry, --server, --base, --head or --full")
+		return Usagef("--pr reviews what the pull request holds: no --base-registry, --server, --base, --head or --full")
 	case opts.PR == 0 && (opts.Artifact != "" || opts.DryRun):
 		return Usagef("--artifact and --dry-run go with --pr")
 	case opts.BaseRegistry != "" && (opts.Server != "" || opts.Base != "" || opts.Head != "" || opts.Full):
-		return Usagef("review --base-registry reviews what the registry change holds: no --server, --base, --head or --full")
+		return Usagef("--base-registry reviews what the registry change holds: no --server, --base, --head or --full")
 	case opts.Review != ReviewBuiltin && opts.Review != ReviewCommand:
 		return Usagef("--review %q: want builtin or command", opts.Review)
 	case opts.Review == ReviewCommand && opts.ReviewerCmd == "":
@@ -78,13 +78,13 @@ func ReviewRange(ctx context.Context, opts ReviewOptions) error {
 	case opts.BaseRegistry != "":
 		return ReviewChanges(ctx, opts)
 	case opts.Server == "":
-		return Usagef("review needs --server")
+		return Usagef("missing --server")
 	case opts.Full && opts.Base != "":
-		return Usagef("review --full takes no --base: it reviews all the code at --head (default: the pin)")
+		return Usagef("--full takes no --base: it reviews all the code at --head (default: the pin)")
 	case opts.Full && opts.Head != "" && !registry.ValidCommit(opts.Head):
-		return Usagef("review --head must be a 40-hex lowercase SHA")
+		return Usagef("--head must be a 40-hex lowercase SHA")
 	case !opts.Full && (!registry.ValidCommit(opts.Base) || !registry.ValidCommit(opts.Head)):
-		return Usagef("review needs --base and --head as 40-hex lowercase SHAs (or --full)")
+		return Usagef("missing --base and --head, 40-hex lowercase SHAs (or --full)")
 	}
 	f, err := registry.LoadFile(opts.Registry, opts.Server)
 	if errors.Is(err, fs.ErrNotExist) {

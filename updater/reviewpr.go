@@ -48,7 +48,7 @@ type prWriter interface {
 // verdict is the check's to show, not an error of the command.
 func ReviewPR(ctx context.Context, opts ReviewOptions) error {
 	if opts.GitHub.Repository == "" || (opts.GitHub.Token == "" && opts.GitHub.AppID == 0) {
-		return Usagef("review --pr reads the pull request from GitHub: it needs GITHUB_REPOSITORY and GITHUB_TOKEN (or --token-file, or a GitHub App)")
+		return Usagef("--pr reads the pull request from GitHub: set GITHUB_REPOSITORY and GITHUB_TOKEN (or --token-file, or a GitHub App)")
 	}
 	gh, err := newGitHub(ctx, opts.GitHub)
 	if err != nil {

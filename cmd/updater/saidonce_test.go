@@ -20,6 +20,11 @@ func stutter(text string) string {
 			if b != "" && (a == b || strings.HasSuffix(a, " "+b)) {
 				return line
 			}
+			// "updater review: review needs --server": the command
+			// said again as the message's first word.
+			if sp := strings.LastIndexByte(a, ' '); i == 0 && sp >= 0 && strings.HasPrefix(b, a[sp+1:]+" ") {
+				return line
+			}
 		}
 	}
 	return ""
@@ -30,6 +35,8 @@ func TestStutterDetector(t *testing.T) {
 		"updater run: registry .: registry .: open .: no such file",
 		"updater pin: pin: alpha: bad",
 		"list refs http://x/a: list refs http://x/a: dial tcp",
+		"updater review: review needs --server",
+		"updater review publish: publish needs --artifact DIR",
 	} {
 		if stutter(bad) == "" {
 			t.Errorf("stutter missed %q", bad)
@@ -113,6 +120,16 @@ func TestEachErrorSaidOnce(t *testing.T) {
 	say([]string{"pin", "--registry", reg, "--server", "beta", "--commit", sha, "--cache-dir", cache}, nil)
 	say([]string{"pin", "--registry", reg, "--server", "gamma", "--commit", sha, "--cache-dir", cache}, nil)
 	say([]string{"review", "--registry", reg, "--server", "beta", "--base", sha, "--head", up.commits[0], "--cache-dir", cache}, nil)
+	// Usage errors of every command that talks to GitHub or checks its
+	// arguments itself.
+	say([]string{"review", "--registry", reg}, nil)
+	say([]string{"review", "--registry", reg, "--server", "alpha"}, nil)
+	say([]string{"review", "--registry", reg, "--pr", "3"}, nil)
+	say([]string{"review", "publish", "--pr", "3"}, nil)
+	say([]string{"review", "publish", "--pr", "3", "--head", sha, "--artifact", t.TempDir()}, nil)
+	say([]string{"audit", "--registry", reg, "--write-baseline"}, nil)
+	say([]string{"merge", "--registry", reg}, nil)
+	say([]string{"run", "--dry-run", "--shard", "0/3"}, nil)
 	_, stderr = say([]string{"run", "--registry", reg, "--cache-dir", cache}, badToken)
 	if !strings.Contains(stderr, "GitHub said 401 Bad credentials") || strings.Contains(stderr, "[]") {
 		t.Errorf("a rejected token is not said plainly:\n%s", stderr)
