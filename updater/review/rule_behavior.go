@@ -380,6 +380,7 @@ const (
 type codeCache struct {
 	mu    sync.Mutex
 	files map[*ranges.FileChange]*fileCode
+	shell map[*ranges.FileChange]*shellFacts // rule_shell.go
 }
 
 type fileCode struct {
