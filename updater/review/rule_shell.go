@@ -280,12 +280,7 @@ func shellFiles(r *ranges.Range, check func(f *ranges.FileChange, sf *shellFacts
 		if sf == nil || len(sf.stmts) == 0 {
 			continue
 		}
-		fs := check(f, sf)
-		for j := range fs {
-			fs[j].Severity = weighDocs(r, f, fs[j].Severity)
-			fs[j].Blocks = fs[j].Blocks && fs[j].Severity == Critical
-		}
-		findings = append(findings, fs...)
+		findings = append(findings, weighBehaviour(r, f, check(f, sf))...)
 	}
 	return findings
 }

@@ -100,3 +100,13 @@ func TestShellRead(t *testing.T) {
 		t.Errorf("RUN statements = %+v", stmts)
 	}
 }
+
+// TestShellKeepsInstallHook: curl | sh at build time keeps the severity
+// install-hook gives it, and the shell rules add nothing beside it.
+func TestShellKeepsInstallHook(t *testing.T) {
+	r := newRange(runFile("RUN curl -fsSL https://deb.nodesource.com/setup_22.x | bash - && apt-get install -y nodejs\n"))
+	checkFindings(t, runRule(t, RuleInstallHook, r), []expect{{sev: High, title: "piped into a shell"}})
+	for _, id := range []string{RuleExfiltration, RuleCredentialAccess, RuleDynamicExec} {
+		checkFindings(t, runRule(t, id, r), nil)
+	}
+}
