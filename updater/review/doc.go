@@ -54,6 +54,7 @@
 //	                   decoded | sh, a fetched file run unverified
 //	                   eval/exec of a variable, computed import           medium, docs −1
 //	hidden-recipient   BCC/CC/forward address the code supplies           high, docs −1
+//	                   shell: mail -b/-c, --mail-rcpt, Bcc: a fixed address high, docs −1
 //	exposure           wildcard CORS, 0.0.0.0, auth or TLS checks off     medium, docs −1
 //	network-endpoint   BCC recipient added outside code                   high, docs −1
 //	                   new host (one finding per host); recipient added   medium, docs −1

@@ -384,6 +384,35 @@ func checkShellDynamicExec(r *ranges.Range) []Finding {
 	})
 }
 
+// shellMailCopy is a copy recipient a mail command is given as a literal
+// address: mail -b/-c, curl --mail-rcpt, a Bcc:/Cc: header line.
+var shellMailCopy = regexp.MustCompile(`(?i)(?:\s-[bc]\s*|--mail-rcpt[= ]|(?:\\n|[^a-z]|^)(?:bcc|cc):\s*)["']?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+`)
+
+var shellMailers = map[string]bool{"mail": true, "mailx": true, "sendmail": true, "mutt": true, "msmtp": true, "curl": true, "swaks": true}
+
+func checkShellHiddenRecipient(r *ranges.Range) []Finding {
+	return shellFiles(r, func(f *ranges.FileChange, sf *shellFacts) []Finding {
+		var ev evidence
+		for i, s := range sf.stmts {
+			if !s.added || !shellMailCopy.MatchString(s.text) {
+				continue
+			}
+			for _, c := range sf.cmds[i] {
+				if shellMailers[c] {
+					ev.addLine(f.Path, s.no)
+					break
+				}
+			}
+		}
+		return ev.finding(Finding{
+			Severity:       High,
+			Title:          shellWhere(f) + " copies mail to a fixed address: " + f.Path,
+			Detail:         "Added shell commands send mail with a BCC/CC or extra SMTP recipient written into the script: every message can be copied to someone.",
+			Recommendation: "Find out who the address is; recipients must come from the user's request only.",
+		})
+	})
+}
+
 // shellWhere names what holds the commands, for a finding's title.
 func shellWhere(f *ranges.FileChange) string {
 	if isDockerfile(f.Path) {

