@@ -43,10 +43,18 @@
 //	process-exec       new child-process execution in code                medium, docs −1
 //	exfiltration       environment or credential file in a request        critical, blocks, docs −1
 //	                   both read next to a request, no flow seen          high, docs −1
+//	                   shell/RUN: env, environ, credential file to a      critical, blocks, docs −1
+//	                   sender (curl -d, nc, /dev/tcp, ssh, dig)
+//	                   shell/RUN: secret variable in request data, DNS    high, docs −1
+//	                   name built from $(…)
 //	credential-access  ~/.ssh, .aws, .npmrc, docker auth, keychains...    high, docs −1
+//	                   (in code, shell scripts and Dockerfile RUN)
 //	dynamic-exec       eval/exec/import of decoded, fetched, built code   high, docs −1
+//	                   shell/RUN: eval, source <(curl), -c "$(curl)",     high, docs −1
+//	                   decoded | sh, a fetched file run unverified
 //	                   eval/exec of a variable, computed import           medium, docs −1
 //	hidden-recipient   BCC/CC/forward address the code supplies           high, docs −1
+//	                   shell: mail -b/-c, --mail-rcpt, Bcc: a fixed address high, docs −1
 //	exposure           wildcard CORS, 0.0.0.0, auth or TLS checks off     medium, docs −1
 //	network-endpoint   BCC recipient added outside code                   high, docs −1
 //	                   new host (one finding per host); recipient added   medium, docs −1

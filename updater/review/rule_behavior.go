@@ -380,6 +380,7 @@ const (
 type codeCache struct {
 	mu    sync.Mutex
 	files map[*ranges.FileChange]*fileCode
+	shell map[*ranges.FileChange]*shellFacts // rule_shell.go
 }
 
 type fileCode struct {
@@ -438,14 +439,19 @@ func behaviourFiles(r *ranges.Range, check func(f *ranges.FileChange, fc *fileCo
 		if len(lines) == 0 {
 			continue
 		}
-		fs := check(f, fc)
-		for j := range fs {
-			fs[j].Severity = weighDocs(r, f, fs[j].Severity)
-			fs[j].Blocks = fs[j].Blocks && fs[j].Severity == Critical
-		}
-		findings = append(findings, fs...)
+		findings = append(findings, weighBehaviour(r, f, check(f, fc))...)
 	}
 	return findings
+}
+
+// weighBehaviour weighs a behaviour rule's findings in f for where f
+// sits; only a finding still critical keeps blocking.
+func weighBehaviour(r *ranges.Range, f *ranges.FileChange, fs []Finding) []Finding {
+	for j := range fs {
+		fs[j].Severity = weighDocs(r, f, fs[j].Severity)
+		fs[j].Blocks = fs[j].Blocks && fs[j].Severity == Critical
+	}
+	return fs
 }
 
 func checkExfiltration(r *ranges.Range) []Finding {
