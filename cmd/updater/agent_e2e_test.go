@@ -175,12 +175,7 @@ func TestRealAgentCLIEndToEnd(t *testing.T) {
 	if !contains(pr.Labels, "security-risk:medium") {
 		t.Errorf("the agent's verdict did not reach the PR: labels %v", pr.Labels)
 	}
-	var report string
-	for _, c := range f.gh.Comments(pr.Number) {
-		if strings.Contains(c.Body, "# Security Review Report") {
-			report = c.Body
-		}
-	}
+	report := f.reviewComment(pr.Number)
 	for _, want := range []string{"Scripted by the fake model.", "REVIEW_CODE_DIR=/review/code", "OPENAI_API_KEY=" + inference.PlaceholderKey,
 		"- **Sandbox**: bubblewrap", "- **Inference**: "} {
 		if !strings.Contains(report, want) {

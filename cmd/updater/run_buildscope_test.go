@@ -38,12 +38,7 @@ func TestBotReviewFollowsTheDockerfile(t *testing.T) {
 	if !contains(pr.Labels, "security-risk:high") {
 		t.Errorf("labels %v, want security-risk:high", pr.Labels)
 	}
-	var body string
-	for _, c := range f.gh.Comments(pr.Number) {
-		if strings.Contains(c.Body, "# Security Review Report") {
-			body = c.Body
-		}
-	}
+	body := f.reviewComment(pr.Number)
 	outside := strings.Index(body, "### Outside the server's scope")
 	for _, want := range []string{"scripts/entrypoint.sh", "copied by servers/weather/Dockerfile:4", "context the repository root"} {
 		if i := strings.Index(body, want); i < 0 || outside >= 0 && i > outside {

@@ -469,3 +469,28 @@ func TestDryRunWithGitHubSaysWhatItWouldDo(t *testing.T) {
 		}
 	}
 }
+
+// reviewComments are the bodies of a PR's review report comments.
+func (f *registryFixture) reviewComments(pr int) []string {
+	var out []string
+	for _, c := range f.gh.Comments(pr) {
+		if strings.Contains(c.Body, "# Security Review Report") {
+			out = append(out, c.Body)
+		}
+	}
+	return out
+}
+
+// reviewComment is a PR's one review report ("" when none; the test fails
+// when there are several: the report is updated in place).
+func (f *registryFixture) reviewComment(pr int) string {
+	f.t.Helper()
+	all := f.reviewComments(pr)
+	if len(all) > 1 {
+		f.t.Fatalf("PR #%d has %d review comments, want one updated in place", pr, len(all))
+	}
+	if len(all) == 0 {
+		return ""
+	}
+	return all[0]
+}
