@@ -274,6 +274,10 @@ type artifactForge interface {
 
 func publishArtifact(ctx context.Context, gh artifactForge, opts PublishOptions, a ReviewArtifact) error {
 	view, err := readPR(ctx, gh, opts.PR)
+	if errors.Is(err, errHeadMoved) {
+		opts.Logger.Warn("the pull request moved on while it was read: its newer run publishes", "pr", opts.PR, "err", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -282,10 +286,16 @@ func publishArtifact(ctx context.Context, gh artifactForge, opts PublishOptions,
 		return nil
 	}
 	if view.touchesGitHubDir {
+		// Nothing of the artifact is published, but an earlier head's
+		// verdict must not stand for this one: the review labels become
+		// pending, a write made from GitHub's own data only.
+		if err := (reviewPublisher{w: gh}).replaceRiskLabels(ctx, opts.PR, view.pr.Labels, []string{review.LabelPending}); err != nil {
+			return fmt.Errorf("pull request #%d: marking the review pending: %w", opts.PR, err)
+		}
 		return badArtifact("pull request #%d changes .github/: its own workflows may have made this artifact; review it by hand (updater review --pr %d)", opts.PR, opts.PR)
 	}
 	want := map[string]ChangeKind{}
-	for _, c := range RegistryChanges(view.base, view.head) {
+	for _, c := range append(RegistryChanges(view.base, view.head), view.invalid...) {
 		want[c.Server] = c.Kind
 	}
 	if err := checkArtifact(a, opts.PR, opts.HeadSHA, want); err != nil {

@@ -77,7 +77,7 @@ func reviewChangeSet(ctx context.Context, opts ReviewOptions, base, head []*regi
 	out := make([]changeReview, 0, len(changes))
 	for _, c := range changes {
 		if c.Kind == ChangeInvalid {
-			out = append(out, changeReview{change: c, err: fmt.Errorf("%s: %s", c.Server, c.Problem)})
+			out = append(out, invalidReview(c))
 			continue
 		}
 		q := changeRequest(c)
@@ -89,6 +89,12 @@ func reviewChangeSet(ctx context.Context, opts ReviewOptions, base, head []*regi
 		out = append(out, changeReview{change: c, rev: rev, err: err})
 	}
 	return out, nil
+}
+
+// invalidReview is the review of a change no review can stand for: its
+// error, published as an incomplete, failing review.
+func invalidReview(c ServerChange) changeReview {
+	return changeReview{change: c, err: fmt.Errorf("%s: %s", c.Server, c.Problem)}
 }
 
 // changeRequest is the review a registry change asks for.

@@ -62,8 +62,10 @@ func ReviewPR(ctx context.Context, opts ReviewOptions) error {
 	if err != nil {
 		return err
 	}
-	errs := view.headErrs
-	var failing []error
+	for _, c := range view.invalid {
+		reviews = append(reviews, invalidReview(c))
+	}
+	var errs, failing []error
 	verdicts := make([]ServerVerdict, 0, len(reviews))
 	for _, cr := range reviews {
 		if cr.err != nil {
@@ -114,8 +116,12 @@ func ReviewPR(ctx context.Context, opts ReviewOptions) error {
 type prView struct {
 	pr         github.PullRequest
 	base, head []*registry.File
-	headErrs   []error // the PR's server files that do not load
-	allow      config.Allow
+	// invalid are the PR's server files that cannot be read or do not
+	// load: each a ChangeInvalid, a failing review of its own, so one
+	// broken file neither stops the other servers' reviews nor goes
+	// without a verdict.
+	invalid []ServerChange
+	allow   config.Allow
 	// touchesGitHubDir: the PR changes .github/ (workflows, the bot's
 	// configuration): an artifact its own workflow made is not trusted.
 	touchesGitHubDir bool
@@ -144,6 +150,7 @@ func readPR(ctx context.Context, src prReader, number int) (*prView, error) {
 		}
 		return err
 	}
+	var unreadable []error
 	for _, f := range files {
 		if strings.HasPrefix(f.Path, ".github/") || strings.HasPrefix(f.PreviousPath, ".github/") {
 			v.touchesGitHubDir = true
@@ -152,16 +159,18 @@ func readPR(ctx context.Context, src prReader, number int) (*prView, error) {
 			continue
 		}
 		if err := read(head, pr.HeadSHA, f.Path); err != nil {
-			return nil, err
+			// Too big, a symlink, a directory: that server's problem.
+			unreadable = append(unreadable, &registry.FileError{Path: f.Path, Err: err})
+			continue
 		}
 		basePath := f.Path
 		if f.PreviousPath != "" {
 			basePath = f.PreviousPath
 		}
 		if _, ok := serverOfPath(basePath); ok {
-			if err := read(base, pr.BaseSHA, basePath); err != nil {
-				return nil, err
-			}
+			// A base file that cannot be read leaves the server new:
+			// the full review is the wider one.
+			_ = read(base, pr.BaseSHA, basePath)
 		}
 	}
 	raw, found, err := src.FileAt(ctx, pr.BaseSHA, config.Path)
@@ -174,8 +183,38 @@ func readPR(ctx context.Context, src prReader, number int) (*prView, error) {
 		}
 	}
 	v.base, _ = registry.LoadFS(base) // the base's broken files are not this PR's: reviewed as new
-	v.head, v.headErrs = registry.LoadFS(head)
+	var headErrs []error
+	v.head, headErrs = registry.LoadFS(head)
+	v.invalid = invalidChanges(append(unreadable, headErrs...))
+	// The files were listed for the PR's head at the time of the listing:
+	// a head that moved meanwhile may hold other files than the ones read.
+	again, err := src.GetPull(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	if again.HeadSHA != pr.HeadSHA {
+		return nil, fmt.Errorf("pull request #%d: %w (%s → %s); the run for the new head reviews it", number, errHeadMoved, short(pr.HeadSHA), short(again.HeadSHA))
+	}
 	return v, nil
+}
+
+// errHeadMoved is a PR whose head moved while it was being read.
+var errHeadMoved = errors.New("its head moved while it was read")
+
+// invalidChanges are the changes of server files that cannot be read or
+// loaded, by server, each with its problem.
+func invalidChanges(errs []error) []ServerChange {
+	var out []ServerChange
+	for _, err := range errs {
+		var fe *registry.FileError
+		if !errors.As(err, &fe) {
+			continue
+		}
+		if name, ok := serverOfPath(fe.Path); ok {
+			out = append(out, ServerChange{Server: name, Kind: ChangeInvalid, New: &registry.Source{}, Problem: fe.Error()})
+		}
+	}
+	return out
 }
 
 // registryView is an in-memory registry tree (fstest.MapFS is the

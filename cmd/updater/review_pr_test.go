@@ -183,3 +183,26 @@ func unreachablePR(t *testing.T) (*registryFixture, int) {
 	})
 	return f, n
 }
+
+// TestReviewPRBrokenFileIsItsOwnFailingReview: a server file the PR breaks
+// (YAML that does not parse) is a failing check of its own naming the
+// file; the PR's other servers are still reviewed and published.
+func TestReviewPRBrokenFileIsItsOwnFailingReview(t *testing.T) {
+	c := newContributorPR(t)
+	gh := c.f.gh
+	gh.PushFile("add-evil", registry.ServerPath("broken"), "name: broken\ntype: server\nsource: [not, a, mapping\n", "a broken file")
+	c.review(exitFailed) // a server failed; its check says so
+	pr := gh.PR(c.number)
+	runs := map[string]githubtest.CheckRun{}
+	for _, r := range gh.CheckRuns(pr.HeadSHA) {
+		runs[r.Name] = r
+	}
+	if r, ok := runs["security-review/broken"]; !ok || r.Conclusion != "failure" || !strings.Contains(r.Text+r.Summary, "servers/broken/server.yaml") {
+		t.Errorf("broken: check %+v (found %v), want a failure naming the file", r, ok)
+	}
+	for _, server := range []string{"evil", "tool", "moved"} {
+		if _, ok := runs["security-review/"+server]; !ok {
+			t.Errorf("%s: no check; one broken file stopped the other reviews", server)
+		}
+	}
+}

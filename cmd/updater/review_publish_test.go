@@ -220,10 +220,13 @@ func TestReviewPublishRefusesForgedArtifacts(t *testing.T) {
 }
 
 // TestReviewPublishRefusesPRChangingGitHubDir: a PR that changes .github/
-// may have run its own review workflow: its artifact is not published.
+// may have run its own review workflow: its artifact is not published,
+// and the verdict an earlier head earned no longer stands: the review
+// labels become pending, nothing else is written.
 func TestReviewPublishRefusesPRChangingGitHubDir(t *testing.T) {
 	c := newContributorPR(t)
 	gh := c.f.gh
+	gh.AddLabel(c.number, "security-risk:info") // an earlier, clean head's verdict
 	gh.PushFile("add-evil", ".github/workflows/review-pr.yml", "name: review-pr\n", "my own review")
 	_, doc := artifactRun(t, c)
 	gh.ResetLog()
@@ -231,7 +234,13 @@ func TestReviewPublishRefusesPRChangingGitHubDir(t *testing.T) {
 	if code != exitFailed || !strings.Contains(stderr, "changes .github/") {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
-	if w := gh.Writes(); len(w) != 0 {
-		t.Errorf("writes: %v", w)
+	for _, w := range gh.Writes() {
+		if !strings.Contains(w.Path, "/labels") {
+			t.Errorf("a write other than the review labels: %v", w)
+		}
+	}
+	labels := gh.Labels(c.number)
+	if contains(labels, "security-risk:info") || !contains(labels, "security-review-pending") {
+		t.Errorf("labels %v, want the earlier verdict replaced by security-review-pending", labels)
 	}
 }
