@@ -156,7 +156,9 @@ func dockerInstructions(content []byte) (out []dockerInstruction, frontend strin
 		if cur.Len() == 0 && (trimmed == "" || trimmed[0] == '#') {
 			continue
 		}
-		if cur.Len() > 0 && strings.HasPrefix(trimmed, "#") {
+		// Inside a continued instruction Docker skips comment and empty
+		// lines alike: an empty line does not end it.
+		if cur.Len() > 0 && (trimmed == "" || strings.HasPrefix(trimmed, "#")) {
 			continue
 		}
 		if cur.Len() == 0 {
@@ -174,7 +176,9 @@ func dockerInstructions(content []byte) (out []dockerInstruction, frontend strin
 		text := cur.String()
 		cur.Reset()
 		out = append(out, dockerInstruction{line: start, text: text})
-		heredocs = heredocTerminators(text)
+		if opensHeredocs(text) {
+			heredocs = heredocTerminators(text)
+		}
 	}
 	return out, frontend
 }
@@ -186,6 +190,19 @@ func isDockerFrontend(ref string) bool {
 	name, _, _ := strings.Cut(ref, "@")
 	name, _, _ = strings.Cut(name, ":")
 	return name == "docker/dockerfile" || name == "docker/dockerfile-upstream"
+}
+
+// opensHeredocs reports the instructions BuildKit reads heredocs for
+// (RUN, COPY, ADD, and ONBUILD of them): `CMD cat <<X` is plain text, and
+// reading it as a heredoc would skip the instructions after it.
+func opensHeredocs(text string) bool {
+	kw, rest, _ := strings.Cut(text, " ")
+	kw = strings.ToUpper(kw)
+	if kw == "ONBUILD" {
+		kw, _, _ = strings.Cut(strings.TrimSpace(rest), " ")
+		kw = strings.ToUpper(kw)
+	}
+	return kw == "RUN" || kw == "COPY" || kw == "ADD"
 }
 
 // heredocTerminators lists the words of `<<EOF`, `<<-EOF` and `<<"EOF"`

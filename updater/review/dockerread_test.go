@@ -44,6 +44,10 @@ func TestParseDockerInputs(t *testing.T) {
 			`1:mounted:"tools" 2:mounted:""/`},
 		{"lowercase and crlf", "from x\r\ncopy a.sh /a\r\n", `2:copied:"a.sh"`},
 		{"onbuild is not this build", "ONBUILD COPY . /app\n", ``},
+		// Only RUN, COPY and ADD open heredocs: CMD's "<<X" is text, and
+		// must not hide the instructions after it.
+		{"no heredoc outside run, copy, add", "FROM x\nCMD cat <<NEVER\nCOPY secret /app\n", `3:copied:"secret"`},
+		{"an empty line does not end a continuation", "COPY a \\\n\n  secret /app\n", `1:copied:"a" 1:copied:"secret"`},
 		{"docker's frontend", "# syntax=docker/dockerfile:1.7@sha256:abc\nFROM node\nCOPY a /a\n", `3:copied:"a"`},
 		{"a custom frontend may read anything", "# syntax=ghcr.io/evil/frontend:1\nFROM node\nCOPY a /a\n", `1:may be read:""/ 3:copied:"a"`},
 		{"an onbuild base image copies for us", "FROM node:8-onbuild\nCOPY a /a\n", `1:may be read:""/ 2:copied:"a"`},

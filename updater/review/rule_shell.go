@@ -93,7 +93,7 @@ func analyseShell(stmts []shellStmt) *shellFacts {
 	own := make([]taint, len(stmts))
 	vars := map[string]taint{}
 	for i, s := range stmts {
-		for _, m := range shellCmd.FindAllStringSubmatch(s.text, 16) {
+		for _, m := range shellCmd.FindAllStringSubmatch(s.text, -1) {
 			sf.cmds[i] = append(sf.cmds[i], m[1])
 		}
 		own[i] = shellTaintOf(s.text, sf.cmds[i])
@@ -109,7 +109,7 @@ func analyseShell(stmts []shellStmt) *shellFacts {
 		for i, s := range stmts {
 			sent := shellAuthOption.ReplaceAllString(s.text, " ")
 			t := own[i]
-			for _, m := range shellVarRef.FindAllStringSubmatch(sent, 32) {
+			for _, m := range shellVarRef.FindAllStringSubmatch(sent, -1) {
 				t |= vars[m[1]]
 			}
 			for name, ft := range sf.files {
@@ -158,7 +158,7 @@ func shellTaintOf(text string, cmds []string) taint {
 	if shellReadsCredential(text, cmds) {
 		t |= taintCred
 	}
-	for _, m := range shellVarRef.FindAllStringSubmatch(shellAuthOption.ReplaceAllString(text, " "), 32) {
+	for _, m := range shellVarRef.FindAllStringSubmatch(shellAuthOption.ReplaceAllString(text, " "), -1) {
 		if secretVarName.MatchString(m[1]) {
 			t |= taintSecretVar
 			break
@@ -207,12 +207,16 @@ func (sf *shellFacts) sends(i int) (send, dns bool) {
 	return send, dns
 }
 
-// localOnly reports a statement whose only destinations are loopback.
+// localOnly reports a statement whose only destinations are loopback
+// URLs. Senders that take no URL (nc, socat, /dev/tcp, ssh, dig) are never
+// local by this test: a "localhost" elsewhere on the line says nothing of
+// where they send.
 func localOnly(text string) bool {
-	if !shellLocalHost.MatchString(text) {
+	hosts := shellURLHost.FindAllStringSubmatch(text, -1)
+	if len(hosts) == 0 {
 		return false
 	}
-	for _, m := range shellURLHost.FindAllStringSubmatch(text, 8) {
+	for _, m := range hosts {
 		if !shellLocalHost.MatchString(m[1]) {
 			return false
 		}

@@ -196,9 +196,11 @@ func splitStatements(out []shellStmt, line string, no int, added bool, unit int)
 			quote = 0
 		case c == '"' || (c == '\'' && quote == 0):
 			quote = c
-		case c == '(' || c == '{':
+		// Brackets group only outside quotes; inside double quotes only a
+		// command substitution $( … ) opens one.
+		case (c == '(' || c == '{') && (quote == 0 || c == '(' && i > 0 && line[i-1] == '$'):
 			depth++
-		case c == ')' || c == '}':
+		case (c == ')' || c == '}') && (quote == 0 || c == ')' && depth > 0):
 			depth = max(0, depth-1)
 		case quote == 0 && depth == 0 && (c == ';' || c == '&' || (c == '|' && i+1 < len(line) && line[i+1] == '|')):
 			if c == '&' && i > 0 && (line[i-1] == '>' || line[i-1] == '<') || c == '&' && i+1 < len(line) && line[i+1] == '>' {
