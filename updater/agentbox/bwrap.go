@@ -109,7 +109,12 @@ func Args(s Spec) ([]string, error) {
 	}
 	args = append(args,
 		"--proc", "/proc",
+		// bwrap's /dev is a tmpfs without a size: writable, memory-backed
+		// space past the scratch cap. /dev/shm gets the scratch cap and
+		// the rest of /dev is read-only (its device nodes still work).
 		"--dev", "/dev",
+		"--size", strconv.FormatInt(scratch, 10), "--tmpfs", "/dev/shm",
+		"--remount-ro", "/dev",
 		"--size", strconv.FormatInt(scratch, 10), "--tmpfs", ScratchDir,
 		"--dir", HomeDir,
 		"--ro-bind", s.Code, CodeDir,

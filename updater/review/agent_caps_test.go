@@ -38,6 +38,8 @@ func TestHostileAgentStoppedByItsCap(t *testing.T) {
 		{"memory hog", `tail /dev/zero`, "the memory cap (64 MiB per process)"},
 		{"CPU spinner", `while :; do :; done`, "SIGXCPU: the CPU cap (1s per process)"},
 		{"scratch filler", `i=0; while head -c 900000 /dev/zero > /tmp/fill$i; do i=$((i+1)); done; exit 1`, "the scratch size (4 MiB)"},
+		{"/dev/shm filler", `i=0; while head -c 900000 /dev/zero > /dev/shm/fill$i; do i=$((i+1)); done; exit 1`, "the scratch size (4 MiB)"},
+		{"/dev filler", `head -c 900000 /dev/zero > /dev/fill || exit 1; sleep 300`, "exit"},
 		{"home filler", `cat /dev/zero > "$HOME/fill"`, "SIGXFSZ: the file size cap (1 MiB)"},
 		{"report filler", `echo security-risk:info > "$REVIEW_OUTPUT_DIR/labels.txt"; cat /dev/zero > "$REVIEW_OUTPUT_DIR/report.md"`,
 			"SIGXFSZ: the file size cap (1 MiB)"},

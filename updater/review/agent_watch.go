@@ -1,6 +1,7 @@
 package review
 
 import (
+	"errors"
 	"io/fs"
 	"path/filepath"
 	"time"
@@ -41,7 +42,13 @@ func treeBytes(dir string, limit int64) int64 {
 	var total int64
 	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return nil
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed meanwhile
+			}
+			// What cannot be walked (a tree past PATH_MAX, a directory
+			// made unreadable) cannot be measured: it counts as over.
+			total = limit + 1
+			return fs.SkipAll
 		}
 		total += entryBytes
 		if d.Type().IsRegular() {
