@@ -139,7 +139,7 @@ func Audit(ctx context.Context, opts AuditOptions) error {
 			return err
 		}
 		_, err := fmt.Fprintf(opts.Stdout, "accepted %d finding%s into %s\n", len(rep.New), plural(len(rep.New)), BaselinePath)
-		return errors.Join(err, errors.Join(errs...))
+		return errors.Join(err, errors.Join(errs...), errors.Join(loadErrs...))
 	}
 	if err := writeAuditReport(opts, &rep); err != nil {
 		return err

@@ -214,9 +214,9 @@ func withBaseline(base Baseline, audited []serverAudit, rep AuditReport, reason 
 // maxAuditRows bounds the findings the Markdown section lists.
 const maxAuditRows = 100
 
-// AuditSection is the audit's new findings as Markdown: the job summary,
-// and a section the dashboard issue can show. Upstream text goes through
-// the one sanitizer.
+// AuditSection is the audit's new findings as Markdown: the job summary
+// and the artifact's audit.md (the dashboard's section is
+// auditDashboardLines). Upstream text goes through the one sanitizer.
 func AuditSection(r *AuditReport) string {
 	var b strings.Builder
 	b.WriteString("## Security audit\n\n")

@@ -97,7 +97,9 @@ func publishAuditSection(ctx context.Context, it issueTracker, log *slog.Logger,
 // is audited.
 func auditDashboard(ctx context.Context, opts AuditOptions) (issueTracker, error) {
 	g := opts.GitHub
-	if opts.NoDashboard || opts.WriteBaseline || g.Repository == "" || (g.Token == "" && g.AppID == 0) {
+	// An audit of some servers (--server) is not the registry's: its
+	// section would say "nothing new" for all the others.
+	if opts.NoDashboard || opts.WriteBaseline || len(opts.Servers) > 0 || g.Repository == "" || (g.Token == "" && g.AppID == 0) {
 		return nil, nil
 	}
 	gh, err := newGitHub(ctx, g)

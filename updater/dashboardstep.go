@@ -105,6 +105,12 @@ func (p *pass) tickRefusal(ctx context.Context, issue *github.Issue) string {
 	return tickRefusal(ctx, p.deps.issues, p.log, issue)
 }
 
+// sameLogin compares logins as REST and GraphQL give them: REST names an
+// App or Actions token "name[bot]", GraphQL's editor "name".
+func sameLogin(a, b string) bool {
+	return strings.EqualFold(strings.TrimSuffix(a, "[bot]"), strings.TrimSuffix(b, "[bot]"))
+}
+
 // tickRefusal is the rule for ticks, for any job that writes the
 // dashboard back (the pass, the weekly audit): a job that writes a tick
 // back makes it the bot's own, so it must first have checked it.
@@ -117,7 +123,7 @@ func tickRefusal(ctx context.Context, issues issueTracker, log *slog.Logger, iss
 	var editors []string
 	reached := false
 	for _, e := range edits {
-		if e.Editor != "" && e.Editor == issue.Author {
+		if e.Editor != "" && sameLogin(e.Editor, issue.Author) {
 			reached = true
 			break
 		}
@@ -222,8 +228,15 @@ func (p *pass) writeDashboard(ctx context.Context, rep *Report) {
 		}
 		prs = groupPRs(all, p.opts.BranchPrefix)
 	}
-	if p.partial() && !p.opts.DryRun {
+	if !p.opts.DryRun {
 		p.rereadDashboard(ctx)
+		if st.carried != nil && tickedSince(st.prev.Ticked(), st.carried.Ticked()) {
+			// Someone ticked a box during the pass: writing now would
+			// untick it unseen. The run their edit started acts on it
+			// and writes the dashboard; the next pass does otherwise.
+			p.log.Info("the dashboard was ticked during the pass; leaving it to the run that edit started", "issue", st.issue.Number)
+			return
+		}
 	}
 	board := p.buildBoard(ctx, rep, prs)
 	body := dashboard.Render(board)
@@ -250,16 +263,31 @@ func (p *pass) writeDashboard(ctx context.Context, rep *Report) {
 	}
 }
 
+// tickedSince reports ticks in now that were not in the body the pass
+// read at its start (accepted or refused, those the pass handles).
+func tickedSince(accepted, now map[string][]dashboard.Act) bool {
+	for server, acts := range now {
+		for _, a := range acts {
+			if !slices.Contains(accepted[server], a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // partial reports whether the pass covers only some servers: the
 // dashboard lines of the others are carried over.
 func (p *pass) partial() bool {
 	return len(p.opts.Servers) > 0 || p.opts.Shard.Count > 1 || p.opts.TickedOnly
 }
 
-// rereadDashboard reads the dashboard again just before a partial pass
-// writes it: the lines it carries are then those other passes (the other
-// shards) wrote meanwhile, not those of the pass's start. Ticks are still
-// only those accepted at the start (see buildBoard).
+// rereadDashboard reads the dashboard again just before a pass writes it:
+// a partial pass then carries the lines other passes (the other shards)
+// wrote meanwhile, not those of the pass's start; every pass keeps the
+// extras (the audit's) written meanwhile and sees ticks made meanwhile.
+// Ticks written back are still only those accepted at the start (see
+// buildBoard).
 func (p *pass) rereadDashboard(ctx context.Context) {
 	st := p.dash
 	if st.issue == nil {
@@ -304,7 +332,7 @@ func (p *pass) buildBoard(ctx context.Context, rep *Report, prs map[string]serve
 		// Only a tick accepted at the pass's start is written back: a
 		// tick the bot writes counts as its own, authorised one on the
 		// next pass, so a refused one, or one made since, must not be.
-		it.Ticked = slices.Contains(st.acts[it.Server], dashboard.ActOf(it.Section))
+		it.Ticked = it.Ticked && slices.Contains(st.acts[it.Server], dashboard.ActOf(it.Section))
 		b.Items = append(b.Items, it)
 	}
 	stale := p.stalePins(ctx, rep.Decisions)
@@ -324,7 +352,10 @@ func (p *pass) buildBoard(ctx context.Context, rep *Report, prs map[string]serve
 		}
 		b.Note = "Ticks were ignored: " + st.refused + "."
 	}
-	b.Done = append(sortedDone(done), st.prev.Done...)
+	b.Done = append(sortedDone(done), carried.Done...)
+	// Carried lines came first: by server, a partial pass renders what a
+	// full one would, and the next pass sees no change in the order.
+	slices.SortStableFunc(b.Items, func(x, y dashboard.Item) int { return strings.Compare(x.Server, y.Server) })
 	return b
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mcp-registry/updater/gitops/github"
+	"github.com/mcp-registry/updater/updater/dashboard"
 )
 
 // fakeIssues answers the dashboard's questions about who edited it.
@@ -68,6 +69,31 @@ func TestTickRefusal(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
+	}
+	// REST names an App or Actions token "bot[bot]", GraphQL's editor
+	// "bot": the bot's own last write is still found.
+	p := &pass{opts: &Options{}, log: slog.New(slog.DiscardHandler), deps: &deps{issues: &fakeIssues{perms: perms, edits: edits("alice", "bot", "bob")}}}
+	if got := p.tickRefusal(context.Background(), &github.Issue{Number: 1, Author: "bot[bot]"}); got != "" {
+		t.Errorf("an App's own write not recognised: %q", got)
+	}
+}
+
+// A tick made while a pass ran is one the pass did not read: it must not
+// write over it. Ticks it read, accepted or refused, are its own to handle.
+func TestTickedSince(t *testing.T) {
+	start := map[string][]dashboard.Act{"a": {dashboard.Retry}}
+	for _, tc := range []struct {
+		now  map[string][]dashboard.Act
+		want bool
+	}{
+		{map[string][]dashboard.Act{"a": {dashboard.Retry}}, false},
+		{map[string][]dashboard.Act{}, false},
+		{map[string][]dashboard.Act{"a": {dashboard.Retry, dashboard.Unhold}}, true},
+		{map[string][]dashboard.Act{"b": {dashboard.ProposeNow}}, true},
+	} {
+		if got := tickedSince(start, tc.now); got != tc.want {
+			t.Errorf("tickedSince(%v, %v) = %v", start, tc.now, got)
+		}
 	}
 }
 

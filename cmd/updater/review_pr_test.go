@@ -119,7 +119,7 @@ func TestReviewPRPublishes(t *testing.T) {
 	if n := len(gh.Comments(c.number)); n != 3 {
 		t.Errorf("a re-run left %d comments, want 3", n)
 	}
-	if n := gh.Count("POST", "/api/v3/repos/"+gh.Owner+"/"+gh.Repo+"/issues/"+strconv.Itoa(c.number)+"/comments"); n != 0 {
+	if n := gh.Count("POST", "/repos/"+gh.Owner+"/"+gh.Repo+"/issues/"+strconv.Itoa(c.number)+"/comments"); n != 0 {
 		t.Errorf("a re-run created %d comments", n)
 	}
 }

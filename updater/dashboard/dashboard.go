@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mcp-registry/updater/registry"
 	"github.com/mcp-registry/updater/updater/internal/mdsafe"
@@ -197,12 +198,50 @@ func stateJSON(v any) string {
 // the same bytes, and under MaxBody: when too long, each section shows
 // fewer lines and says how many more there are.
 func Render(b Board) string {
+	b = capped(b)
 	for perSection := maxItems; ; perSection /= 2 {
 		body := render(b, perSection)
 		if len(body) <= MaxBody || perSection == 0 {
 			return body
 		}
 	}
+}
+
+// capped is b with every text cut to what Parse reads back (a longer line
+// would render and then be dropped by the next pass: a failing server
+// would start "failing since" again every night).
+func capped(b Board) Board {
+	items := make([]Item, len(b.Items))
+	for i, it := range b.Items {
+		it.Text = cutText(it.Text, maxText)
+		items[i] = it
+	}
+	done := make([]Done, len(b.Done))
+	for i, d := range b.Done {
+		d.Result = cutText(d.Result, maxText)
+		done[i] = d
+	}
+	extras := make([]Extra, len(b.Extras))
+	for i, x := range b.Extras {
+		lines := make([]string, len(x.Lines))
+		for j, l := range x.Lines {
+			lines[j] = cutText(l, maxExtraLen)
+		}
+		extras[i] = Extra{Name: x.Name, Lines: lines}
+	}
+	b.Items, b.Done, b.Extras = items, done, extras
+	return b
+}
+
+// cutText cuts s to at most n bytes at a rune boundary.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func render(b Board, perSection int) string {

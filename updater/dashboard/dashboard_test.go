@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func sample() Board {
@@ -112,5 +113,16 @@ func TestSetExtra(t *testing.T) {
 	p := Parse(Render(b))
 	if len(p.Extras) != 2 || len(p.Extras[0].Lines) != 2 || p.Extras[1].Name != "Other" {
 		t.Fatalf("extras: %+v", p.Extras)
+	}
+}
+
+// A line longer than Parse reads back is cut, not dropped on the next
+// pass: a failing server's long error keeps its "failing since".
+func TestLongTextSurvivesTheRoundTrip(t *testing.T) {
+	long := strings.Repeat("é", maxText) // two bytes each: cut at a rune boundary
+	b := Board{Items: []Item{{Section: Failing, Server: "x", Text: long, Since: "2026-12-01", Fails: 3}}}
+	p := Parse(Render(b))
+	if len(p.Items) != 1 || p.Items[0].Since != "2026-12-01" || p.Items[0].Fails != 3 || !utf8.ValidString(p.Items[0].Text) {
+		t.Fatalf("parsed back %+v, want the failing line with its history", p.Items)
 	}
 }
