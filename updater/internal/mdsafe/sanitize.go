@@ -123,12 +123,13 @@ func longestRun(s string, c byte) int {
 }
 
 // documentEscaper neutralises, in a whole Markdown document, what can act
-// beyond the page: HTML and entities (every & and <, >), mentions, links
-// and images (an inline link's "](" and an image's "!["), and autolinks.
-// Headings, lists, tables, emphasis and code spans keep working.
+// beyond the page: HTML (every <, >; & is escapeAmpersands'), mentions,
+// links and images (an inline link's "](", a reference link's "][" and
+// "]:" definition, an image's "!["), and autolinks. Headings, lists,
+// tables, emphasis and code spans keep working.
 var documentEscaper = strings.NewReplacer(
-	`&`, `&amp;`, `<`, `&lt;`, `>`, `&gt;`,
-	`](`, `]\(`, `![`, `\![`,
+	`<`, `&lt;`, `>`, `&gt;`,
+	`](`, `]\(`, `][`, `]\[`, `]:`, `]\:`, `![`, `\![`,
 	`@`, "@\u2060", `://`, ":\u2060//", `www.`, "www\u2060.",
 )
 
@@ -140,10 +141,47 @@ var issueRefRE = regexp.MustCompile(`(#|GH-)([0-9])`)
 // workflow produced) safe to post, at most limit bytes of input: Text's
 // cleaning, then no HTML, no mention, no cross-reference, no link, no
 // image and no autolink, while the report's layout stays readable.
+//
+// A report the bot rendered already holds word joiners (Prose puts them
+// after @, :// and the like) and entities (&lt;): the joiners are taken
+// out first, the escaper puts them back where they matter, so they do not
+// show as hidden characters; the five entities Markdown text uses are
+// kept, so they are not shown escaped twice.
 func Document(s string, limit int) string {
-	s = Text(s, true)
+	s = Text(strings.ReplaceAll(s, "\u2060", ""), true)
 	if len(s) > limit {
 		s = Truncate(s, limit) + "\n\n[truncated]"
 	}
-	return issueRefRE.ReplaceAllString(documentEscaper.Replace(s), "$1\u2060$2")
+	return issueRefRE.ReplaceAllString(documentEscaper.Replace(escapeAmpersands(s)), "$1\u2060$2")
+}
+
+// textEntities are the entities a sanitized report holds; they only ever
+// render as their character.
+var textEntities = []string{"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"}
+
+// escapeAmpersands escapes every & that does not start a text entity.
+func escapeAmpersands(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '&')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		kept := false
+		for _, e := range textEntities {
+			if strings.HasPrefix(s, e) {
+				b.WriteString(e)
+				s = s[len(e):]
+				kept = true
+				break
+			}
+		}
+		if !kept {
+			b.WriteString("&amp;")
+			s = s[1:]
+		}
+	}
 }

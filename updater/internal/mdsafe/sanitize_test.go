@@ -138,3 +138,21 @@ func TestDocumentNeutralisesWhatActsBeyondThePage(t *testing.T) {
 		t.Errorf("truncation: %q", got)
 	}
 }
+
+// Reference links are links too; a report the bot rendered (its word
+// joiners and entities) reads the same after Document, not as hidden
+// characters and double-escaped text.
+func TestDocumentReferenceLinksAndRenderedReports(t *testing.T) {
+	got := Document("[the approval][1]\n\n[1]: //evil.example/login\n", 1<<10)
+	if strings.Contains(got, "][") || strings.Contains(got, "]:") {
+		t.Errorf("a reference link survived:\n%s", got)
+	}
+	rendered := Prose("mail @octocat at https://x.example & <b>", 200)
+	got = Document(rendered, 1<<10)
+	if strings.Contains(got, "[U+2060]") || strings.Contains(got, "&amp;amp;") || strings.Contains(got, "&amp;lt;") {
+		t.Errorf("a rendered report was mangled:\n%q\nfrom %q", got, rendered)
+	}
+	if strings.Contains(got, "@octocat") || strings.Contains(got, "https://") {
+		t.Errorf("the mention or link came back:\n%q", got)
+	}
+}
