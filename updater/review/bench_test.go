@@ -160,3 +160,19 @@ func BenchmarkCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunStatementsLongRun: a hostile Dockerfile whose one RUN spans
+// 250 KiB of continued lines. Placing each statement on its line must stay
+// linear (it took 12 s when every statement scanned every line).
+func BenchmarkRunStatementsLongRun(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("FROM x\nRUN ")
+	for sb.Len() < 250<<10 {
+		sb.WriteString("x\\\ny\\\nz;x\\\n")
+	}
+	sb.WriteString("true\n")
+	content := []byte(sb.String())
+	for b.Loop() {
+		runStatements(content, map[int]bool{})
+	}
+}

@@ -145,8 +145,13 @@ func runStatements(content []byte, added map[int]bool) []shellStmt {
 		first := len(out)
 		body := runBody(rest)
 		out = splitStatements(out, body, ins.line, isAdded, i+1)
+		// Statements come in line order: each is looked for from where
+		// the one before it starts, a bounded window ahead, so a RUN of
+		// many lines costs linear time, not statements x lines.
+		next := ins.line
 		for k := first; k < len(out); k++ {
-			out[k].no = lineHolding(lines, ins.line, end, out[k].text)
+			out[k].no = lineHolding(lines, next, min(end, next+lineWindow), out[k].text)
+			next = out[k].no
 		}
 		if from, to, ok := shellHeredoc(lines, ins.line, end, body); ok {
 			out = lineStatements(out, lines[from-1:to-1], from-1, added, i+1)
@@ -216,6 +221,10 @@ func splitStatements(out []shellStmt, line string, no int, added bool, unit int)
 	emit(len(line))
 	return out
 }
+
+// lineWindow is how many lines ahead of the statement before it a
+// statement of a continued RUN is looked for.
+const lineWindow = 64
 
 // lineHolding returns the line from..to (1-based) where a statement of a
 // continued instruction starts, so evidence points at it; from when the
