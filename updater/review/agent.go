@@ -197,10 +197,19 @@ func RunAgent(ctx context.Context, a AgentSpec) (*Result, error) {
 	}
 	protectEnvironment()
 
-	watched := make(chan struct{})
-	go watchOutputDir(d.output, limits.OutputDirBytes, func() { stopRun(agentbox.ErrOutputDirCap) }, watched)
+	watched, watcherDone := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(watcherDone)
+		watchOutputDir(d.output, limits.OutputDirBytes, func() { stopRun(agentbox.ErrOutputDirCap) }, watched)
+	}()
 	runErr := cmd.Run()
 	close(watched)
+	<-watcherDone
+	// What the agent wrote after the last poll counts too: the watcher
+	// has stopped, so this is the last word on the directory's size.
+	if treeBytes(d.output, limits.OutputDirBytes) > limits.OutputDirBytes {
+		stopRun(agentbox.ErrOutputDirCap)
+	}
 	// Children the agent left running in the background go too (in the
 	// sandbox they died with its PID namespace already).
 	_ = killProcessGroup(cmd)

@@ -47,6 +47,8 @@ func TestHostileAgentStoppedByItsCap(t *testing.T) {
 			"stopped by the output directory cap: wrote more than 4 MiB"},
 		{"output directory file flood", `i=0; while :; do : > "$REVIEW_OUTPUT_DIR/e$i"; i=$((i+1)); done`,
 			"stopped by the output directory cap: wrote more than 4 MiB"},
+		{"output directory filled between polls", `for i in 1 2 3 4 5 6; do head -c 900000 /dev/zero > "$REVIEW_OUTPUT_DIR/f$i"; done; echo security-risk:info > "$REVIEW_OUTPUT_DIR/labels.txt"; echo done > "$REVIEW_OUTPUT_DIR/report.md"`,
+			"stopped by the output directory cap: wrote more than 4 MiB"},
 		{"stdout flood", `yes flood`, "stopped by the output cap: wrote more than 1 MiB"},
 		{"stderr flood", `yes flood >&2`, "stopped by the output cap: wrote more than 1 MiB"},
 	} {
