@@ -208,6 +208,12 @@ func checkVerdict(v ServerVerdict, want map[string]ChangeKind, seen map[string]b
 	if (v.Blocked || risk == review.Critical) && v.Conclusion != string(review.ConclusionFailure) {
 		return fmt.Errorf("a %s verdict (blocked %v) with conclusion %s", v.Risk, v.Blocked, v.Conclusion)
 	}
+	// The check's title, the line a maintainer reads first, says the same
+	// risk and blocked as the labels (checkOf's "Risk: high, 2 findings,
+	// blocked").
+	if !strings.HasPrefix(v.Title, "Risk: "+v.Risk+", ") || strings.Contains(v.Title, ", blocked") != v.Blocked {
+		return fmt.Errorf("title %.100q does not say risk %s (blocked %v)", v.Title, v.Risk, v.Blocked)
+	}
 	return nil
 }
 

@@ -161,6 +161,9 @@ func TestReviewPublishRefusesForgedArtifacts(t *testing.T) {
 			e["conclusion"] = "success"
 			e["blocked"], e["risk"], e["labels"] = false, "critical", []any{"security-risk:critical"}
 		}, want: "conclusion success"},
+		{name: "a title that says less than the risk", forge: func(d map[string]any) {
+			server(d, "evil")["title"] = "Risk: info, 0 findings"
+		}, want: "does not say risk"},
 		{name: "server not in the PR", forge: func(d map[string]any) { server(d, "tool")["server"] = "other" }, want: "not a server this pull request"},
 		{name: "a changed server left out", forge: func(d map[string]any) {
 			var keep []any
