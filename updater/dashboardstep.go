@@ -166,7 +166,11 @@ func (p *pass) tickedOnly(files []*registry.File) bool {
 		}
 	}
 	if len(servers) == 0 {
-		p.log.Info("no server is ticked on the dashboard")
+		if p.dash != nil && p.dash.refused != "" {
+			p.log.Info("the dashboard's ticks do not count", "why", p.dash.refused)
+		} else {
+			p.log.Info("no server is ticked on the dashboard")
+		}
 		return false
 	}
 	o := *p.opts
